@@ -1,0 +1,375 @@
+"""DCAT-AP-VL records: the catalogue's canonical, validated form of harvested metadata.
+
+One pydantic model per DCAT-AP 3 / DCAT-AP-VL class. The conventions, shared by every part of the
+catalogue (RDF mapping, store, API):
+
+- Field names are the DCAT property names in snake_case (``dct:accessRights`` -> ``access_rights``).
+- Controlled values and links (themes, licences, formats, pages) are absolute IRIs held as ``str``.
+- Multilingual text is a ``dict`` from language tag to text; the empty tag ``""`` is untagged text.
+  Tags are lower-cased (``"nl"``, ``"en"``, ``"fr"``, ``"de"``, ``"nl-be"`` ...).
+- Keywords are ``dict[tag, list[str]]``.
+- Dates keep their precision: a ``date`` stays a date, a ``datetime`` a datetime.
+- Lists hold distinct values in a stable (sorted) order, so that the same metadata always gives the
+  same record and the same content hash, whatever order a feed happened to list it in.
+
+Validation errors name the field (pydantic's ``loc``), e.g. ``distribution.0.byte_size``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Agent",
+    "Attribution",
+    "BBox",
+    "Catalog",
+    "Checksum",
+    "ContactPoint",
+    "DataService",
+    "Dataset",
+    "DatasetSeries",
+    "DateValue",
+    "Distribution",
+    "Iri",
+    "Keywords",
+    "Location",
+    "MultiText",
+    "PeriodOfTime",
+    "Record",
+    "RightsStatement",
+    "content_hash",
+    "pick_text",
+]
+
+_IRI_FORBIDDEN = set(' <>"{}|\\^`\n\r\t')
+
+
+def _check_iri(value: str) -> str:
+    value = value.strip()
+    scheme, sep, rest = value.partition(":")
+    if not sep or not scheme or not scheme[0].isalpha() or not rest:
+        raise ValueError(f"not an absolute IRI: {value!r}")
+    if not all(c.isalnum() or c in "+-." for c in scheme):
+        raise ValueError(f"not an absolute IRI: {value!r}")
+    if any(c in _IRI_FORBIDDEN for c in value):
+        raise ValueError(f"IRI contains a character that is not allowed: {value!r}")
+    return value
+
+
+Iri = Annotated[str, AfterValidator(_check_iri)]
+"""An absolute IRI (``https://...``, ``mailto:...``, ``urn:...``)."""
+
+def _parse_date_value(value: Any) -> Any:
+    """Keep a date a date and a datetime a datetime; read ``YYYY`` and ``YYYY-MM`` as their first day."""
+    if isinstance(value, datetime | date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 4 and text.isdigit():
+            return date(int(text), 1, 1)
+        if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+            return date(int(text[:4]), int(text[5:]), 1)
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        return datetime.fromisoformat(text)
+    raise ValueError(f"not a date: {value!r}")
+
+
+DateValue = Annotated[datetime | date, BeforeValidator(_parse_date_value)]
+"""``xsd:date`` or ``xsd:dateTime``; a bare year (``xsd:gYear``) or ``YYYY-MM`` is read as its first day."""
+
+
+def _clean_multitext(value: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for tag, text in value.items():
+        text = text.strip()
+        if text:
+            out[tag.strip().lower()] = text
+    return dict(sorted(out.items()))
+
+
+def _clean_keywords(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for tag, words in value.items():
+        cleaned = sorted({w.strip() for w in words if w.strip()})
+        if cleaned:
+            key = tag.strip().lower()
+            out[key] = sorted(set(out.get(key, [])) | set(cleaned))
+    return dict(sorted(out.items()))
+
+
+MultiText = Annotated[dict[str, str], AfterValidator(_clean_multitext)]
+Keywords = Annotated[dict[str, list[str]], AfterValidator(_clean_keywords)]
+
+LANGUAGE_PREFERENCE = ("nl", "en", "", "fr", "de")
+
+
+def pick_text(text: dict[str, str], preferred: str = "nl") -> str | None:
+    """Return the text in ``preferred`` language, else Dutch, English, untagged, French, German, any."""
+    if not text:
+        return None
+    for tag in (preferred, *LANGUAGE_PREFERENCE):
+        if tag in text:
+            return text[tag]
+    for tag, value in text.items():
+        if tag.split("-")[0] == preferred:
+            return value
+    return next(iter(text.values()))
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+    @model_validator(mode="after")
+    def _sort_lists(self) -> Any:
+        """Make every list of plain values distinct and sorted, so equal metadata gives equal records."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                ordered = sorted(set(value))
+                if ordered != value:
+                    object.__setattr__(self, name, ordered)
+        return self
+
+
+class Agent(_Node):
+    """foaf:Agent / foaf:Organization (publisher, creator, rights holder)."""
+
+    uri: Iri | None = None
+    name: MultiText = Field(default_factory=dict)
+    type: Iri | None = None
+    """dct:type, from the EU publisher-type vocabulary."""
+    email: str | None = None
+    homepage: Iri | None = None
+    identifier: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _strip_mailto(cls, value: str | None) -> str | None:
+        if value and value.lower().startswith("mailto:"):
+            value = value[7:]
+        return value or None
+
+
+class ContactPoint(_Node):
+    """vcard:Kind (vcard:Organization / vcard:Individual)."""
+
+    uri: Iri | None = None
+    name: str | None = None
+    email: str | None = None
+    telephone: str | None = None
+    url: Iri | None = None
+
+    @field_validator("email", "telephone")
+    @classmethod
+    def _strip_scheme(cls, value: str | None) -> str | None:
+        if value:
+            for prefix in ("mailto:", "tel:"):
+                if value.lower().startswith(prefix):
+                    value = value[len(prefix) :]
+        return value or None
+
+
+class PeriodOfTime(_Node):
+    """dct:PeriodOfTime with dcat:startDate / dcat:endDate."""
+
+    start: DateValue | None = None
+    end: DateValue | None = None
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> PeriodOfTime:
+        if self.start is not None and self.end is not None and _as_date(self.start) > _as_date(self.end):
+            raise ValueError("start is after end")
+        return self
+
+
+class BBox(_Node):
+    """A bounding box in WGS84 longitude/latitude (CRS84)."""
+
+    west: float = Field(ge=-180, le=180)
+    south: float = Field(ge=-90, le=90)
+    east: float = Field(ge=-180, le=180)
+    north: float = Field(ge=-90, le=90)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BBox:
+        if self.south > self.north:
+            raise ValueError("south is north of north")
+        return self
+
+    def to_wkt(self) -> str:
+        w, s, e, n = self.west, self.south, self.east, self.north
+        return f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
+
+
+class Location(_Node):
+    """dct:Location: a named place (municipality, province, GeoNames ...) and/or a bounding box."""
+
+    uri: Iri | None = None
+    name: MultiText = Field(default_factory=dict)
+    bbox: BBox | None = None
+
+
+class Checksum(_Node):
+    """spdx:Checksum."""
+
+    algorithm: Iri
+    value: str = Field(min_length=1)
+
+
+class RightsStatement(_Node):
+    """dct:RightsStatement: a link to a rights document and/or a text."""
+
+    uri: Iri | None = None
+    label: MultiText = Field(default_factory=dict)
+
+
+class Attribution(_Node):
+    """prov:Attribution (dcat:qualifiedAttribution): an agent and the role it played."""
+
+    agent: Agent
+    role: Iri | None = None
+
+
+class _Resource(_Node):
+    """What every catalogued resource (dataset, service, series, catalogue) has in common."""
+
+    uri: Iri | None = None
+    """The subject IRI; None when the source gave a blank node."""
+    identifier: list[str] = Field(default_factory=list)
+    title: MultiText = Field(default_factory=dict)
+    description: MultiText = Field(default_factory=dict)
+    keyword: Keywords = Field(default_factory=dict)
+    theme: list[Iri] = Field(default_factory=list)
+    publisher: Agent | None = None
+    creator: Agent | None = None
+    contact_point: list[ContactPoint] = Field(default_factory=list)
+    issued: DateValue | None = None
+    modified: DateValue | None = None
+    access_rights: Iri | None = None
+    license: Iri | None = None
+    rights: RightsStatement | None = None
+    conforms_to: list[Iri] = Field(default_factory=list)
+    landing_page: list[Iri] = Field(default_factory=list)
+    page: list[Iri] = Field(default_factory=list)
+    """foaf:page: documentation."""
+    language: list[Iri] = Field(default_factory=list)
+    spatial: list[Location] = Field(default_factory=list)
+    statuut: list[Iri] = Field(default_factory=list)
+    """mdcat:statuut (e.g. VLOPENDATA)."""
+
+    def text(self, field: str = "title", lang: str = "nl") -> str | None:
+        value = getattr(self, field)
+        return pick_text(value, lang) if isinstance(value, dict) else None
+
+
+class Distribution(_Node):
+    """dcat:Distribution."""
+
+    uri: Iri | None = None
+    identifier: list[str] = Field(default_factory=list)
+    title: MultiText = Field(default_factory=dict)
+    description: MultiText = Field(default_factory=dict)
+    access_url: list[Iri] = Field(default_factory=list)
+    download_url: list[Iri] = Field(default_factory=list)
+    access_service: list[DataService] = Field(default_factory=list)
+    format: Iri | None = None
+    """dct:format, an EU file-type IRI."""
+    media_type: Iri | None = None
+    """dcat:mediaType, an IANA media-type IRI."""
+    compress_format: Iri | None = None
+    package_format: Iri | None = None
+    license: Iri | None = None
+    rights: RightsStatement | None = None
+    access_rights: Iri | None = None
+    byte_size: int | None = Field(default=None, ge=0)
+    checksum: Checksum | None = None
+    issued: DateValue | None = None
+    modified: DateValue | None = None
+    status: Iri | None = None
+    availability: Iri | None = None
+    language: list[Iri] = Field(default_factory=list)
+    conforms_to: list[Iri] = Field(default_factory=list)
+    page: list[Iri] = Field(default_factory=list)
+    spatial_resolution_in_meters: float | None = Field(default=None, ge=0)
+    temporal_resolution: str | None = None
+
+
+class DataService(_Resource):
+    """dcat:DataService."""
+
+    kind: Literal["DataService"] = "DataService"
+    endpoint_url: list[Iri] = Field(default_factory=list)
+    endpoint_description: list[Iri] = Field(default_factory=list)
+    serves_dataset: list[Iri] = Field(default_factory=list)
+    levensfase: Iri | None = None
+    """mdcat:levensfase (lifecycle phase)."""
+    ontwikkelingstoestand: Iri | None = None
+    """mdcat:ontwikkelingstoestand (development state)."""
+
+
+class Dataset(_Resource):
+    """dcat:Dataset."""
+
+    kind: Literal["Dataset"] = "Dataset"
+    distribution: list[Distribution] = Field(default_factory=list)
+    temporal: list[PeriodOfTime] = Field(default_factory=list)
+    frequency: Iri | None = None
+    version: str | None = None
+    version_notes: MultiText = Field(default_factory=dict)
+    provenance: MultiText = Field(default_factory=dict)
+    relation: list[Iri] = Field(default_factory=list)
+    source: list[Iri] = Field(default_factory=list)
+    has_version: list[Iri] = Field(default_factory=list)
+    is_version_of: list[Iri] = Field(default_factory=list)
+    is_referenced_by: list[Iri] = Field(default_factory=list)
+    in_series: list[Iri] = Field(default_factory=list)
+    qualified_attribution: list[Attribution] = Field(default_factory=list)
+    applicable_legislation: list[Iri] = Field(default_factory=list)
+    type: Iri | None = None
+    spatial_resolution_in_meters: float | None = Field(default=None, ge=0)
+    temporal_resolution: str | None = None
+    levensfase: Iri | None = None
+    ontwikkelingstoestand: Iri | None = None
+
+
+class DatasetSeries(_Resource):
+    """dcat:DatasetSeries."""
+
+    kind: Literal["DatasetSeries"] = "DatasetSeries"
+    temporal: list[PeriodOfTime] = Field(default_factory=list)
+    frequency: Iri | None = None
+    applicable_legislation: list[Iri] = Field(default_factory=list)
+
+
+class Catalog(_Resource):
+    """dcat:Catalog: the catalogue's own description (not its datasets, which are streamed)."""
+
+    kind: Literal["Catalog"] = "Catalog"
+    homepage: Iri | None = None
+    theme_taxonomy: list[Iri] = Field(default_factory=list)
+    has_part: list[Iri] = Field(default_factory=list)
+
+
+Record = Annotated[Dataset | DataService | DatasetSeries, Field(discriminator="kind")]
+"""A catalogued resource as held in the store."""
+
+
+def _as_date(value: DateValue) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def content_hash(record: BaseModel) -> str:
+    """A stable SHA-256 of a record's content: equal metadata gives an equal hash."""
+    payload = record.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+Distribution.model_rebuild()
