@@ -1,0 +1,136 @@
+"""Settings: one typed place, read from a TOML file and ``CATALOG_<SECTION>__<KEY>`` variables.
+
+Where the file comes from, first found wins: the ``--config`` option of the CLI (which sets
+``CATALOG_CONFIG``), the ``CATALOG_CONFIG`` variable, ``./catalog.toml``. Environment variables override
+the file. Every setting is documented in ``config.example.toml``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from catalog.exceptions import ConfigError
+
+__all__ = [
+    "CatalogSection",
+    "DatabaseSection",
+    "HarvestSection",
+    "ServerSection",
+    "Settings",
+    "config_path",
+    "get_settings",
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSection(_Section):
+    url: str = "sqlite:///data/catalog.db"
+    """SQLAlchemy URL: ``sqlite:///path.db`` (embedded) or ``postgresql+psycopg://...`` (at scale)."""
+    echo: bool = False
+    """Log every SQL statement."""
+
+
+class CatalogSection(_Section):
+    base_uri: str = "http://127.0.0.1:8000/"
+    """Base under which the catalogue mints URIs for datasets that have none of their own."""
+    title: str = "Open data van de Vlaamse gemeenten"
+    """The catalogue's own dct:title (Dutch)."""
+    title_en: str = "Open data of the Flemish municipalities"
+    """The catalogue's own dct:title (English)."""
+    description: str = "Eén catalogus van de open data van alle 285 Vlaamse steden en gemeenten."
+    """The catalogue's own dct:description (Dutch)."""
+    publisher_name: str = "Open data van de Vlaamse gemeenten"
+    """Name of the organisation that publishes the catalogue."""
+    publisher_uri: str = "http://127.0.0.1:8000/organisation/catalog"
+    """URI of the organisation that publishes the catalogue."""
+    contact_email: str = "opendata@example.org"
+    """Contact e-mail for the catalogue (dcat:contactPoint)."""
+
+
+class HarvestSection(_Section):
+    max_response_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    """Largest feed or response body the catalogue reads, in bytes."""
+    batch_size: int = Field(default=500, gt=0)
+    """Records written to the store per transaction."""
+    withdraw_threshold: float = Field(default=0.2, ge=0, le=1)
+    """Share of a source's datasets a run may withdraw before it stops and asks for confirmation."""
+    allow_private_networks: bool = False
+    """Allow sources on loopback/private addresses (tests and closed networks only)."""
+
+
+class ServerSection(_Section):
+    host: str = "127.0.0.1"
+    """Address ``catalog serve`` listens on."""
+    port: int = Field(default=8000, gt=0, lt=65536)
+    """Port ``catalog serve`` listens on."""
+
+
+def config_path() -> Path | None:
+    """The TOML file in effect, or None."""
+    explicit = os.environ.get("CATALOG_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"configuration file not found: {path}")
+        return path
+    default = Path("catalog.toml")
+    return default if default.is_file() else None
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+        super().__init__(settings_cls)
+        self._data: dict[str, Any] = {}
+        if path is not None:
+            try:
+                self._data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CATALOG_", env_nested_delimiter="__", extra="forbid")
+
+    database: DatabaseSection = Field(default_factory=DatabaseSection)
+    catalog: CatalogSection = Field(default_factory=CatalogSection)
+    harvest: HarvestSection = Field(default_factory=HarvestSection)
+    server: ServerSection = Field(default_factory=ServerSection)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls, config_path()))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings in effect (cached; ``get_settings.cache_clear()`` after changing the environment)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc
