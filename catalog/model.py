@@ -22,7 +22,15 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Agent",
@@ -64,6 +72,7 @@ def _check_iri(value: str) -> str:
 
 Iri = Annotated[str, AfterValidator(_check_iri)]
 """An absolute IRI (``https://...``, ``mailto:...``, ``urn:...``)."""
+
 
 def _parse_date_value(value: Any) -> Any:
     """Keep a date a date and a datetime a datetime; read ``YYYY`` and ``YYYY-MM`` as their first day."""
@@ -372,4 +381,6 @@ def content_hash(record: BaseModel) -> str:
     payload = record.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
     data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
 Distribution.model_rebuild()
