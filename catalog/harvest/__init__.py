@@ -1,0 +1,1 @@
+"""Harvesting: fetching portals safely and bringing their records into the store."""
