@@ -1,0 +1,1 @@
+"""The metadata store: tables, engine and sessions, migrations, and the repository functions."""
