@@ -1,0 +1,425 @@
+"""DCAT-AP / DCAT-AP-VL graph -> records: one small function per model class.
+
+Accepts the variants real feeds use: dct:format literals and media types, schema:startDate and
+time:hasBeginning periods, vcard:hasEmail as a mailto: IRI or a literal, WKT / GML / GeoJSON
+geometries, adms:identifier with skos:notation, licences as IRIs, literals or labelled nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from catalog.model import (
+    Agent,
+    Attribution,
+    BBox,
+    Catalog,
+    Checksum,
+    ContactPoint,
+    DataService,
+    Dataset,
+    DatasetSeries,
+    Distribution,
+    Location,
+    PeriodOfTime,
+    RightsStatement,
+)
+from catalog.rdf import _normalise as norm
+from catalog.rdf._parse_nodes import NodeReader, Props
+from catalog.rdf._parse_values import bbox_from_text, parse_float, parse_int, term_text
+from vocab.namespaces import (
+    ADMS,
+    DCAT,
+    DCATAP,
+    DCT,
+    FOAF,
+    LOCN,
+    MDCAT,
+    OWL,
+    PROV,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    SPDX,
+    VCARD,
+)
+
+__all__ = ["build_catalog", "build_record"]
+
+_D, _T, _F, _V = str(DCAT), str(DCT), str(FOAF), str(VCARD)
+_TIME = "http://www.w3.org/2006/time#"
+_MEDIA_PREFIX = "https://www.iana.org/assignments/media-types/"
+_MAX_DEPTH = 4
+
+
+def _iri_of(node: object) -> str | None:
+    return node.value if isinstance(node, ox.NamedNode) and norm.is_iri(node.value) else None
+
+
+def _sorted(models: list[Any]) -> list[Any]:
+    return sorted(models, key=lambda m: m.model_dump_json()) if len(models) > 1 else models
+
+
+def _email(r: NodeReader, node: object) -> str | None:
+    if isinstance(node, ox.BlankNode):
+        props = r.props(node)
+        for value in props.get(str(VCARD.value), []) + props.get(_V + "hasValue", []):
+            return _email(r, value)
+        return None
+    text = term_text(node)
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text or None
+
+
+def agent(r: NodeReader, node: object, path: str) -> Agent | None:
+    if isinstance(node, ox.Literal):
+        return r.build(Agent, path, {"name": r.text({"n": [node]}, "n")})
+    props = r.props(node)
+    fields: dict[str, Any] = {
+        "uri": _iri_of(node),
+        "name": r.text(
+            props, _F + "name", _V + "fn", str(SKOS.prefLabel), str(RDFS.label), _V + "organization-name"
+        ),
+        "homepage": next(iter(r.iris(props, _F + "homepage", path + "homepage")), None),
+        "identifier": r.plain(props, _T + "identifier", str(SKOS.notation)),
+    }
+    types = r.iris(props, _T + "type", path + "type")
+    if types:
+        fields["type"] = min(types)
+    for value in [*props.get(_F + "mbox", []), *props.get(_V + "hasEmail", [])]:
+        fields["email"] = _email(r, value)
+        break
+    if fields["uri"] is None and not fields["name"]:
+        return None
+    return r.build(Agent, path, fields)
+
+
+def contact_point(r: NodeReader, node: object, path: str) -> ContactPoint | None:
+    if isinstance(node, ox.Literal):
+        text = node.value.strip()
+        key = "email" if "@" in text and " " not in text else "name"
+        return r.build(ContactPoint, path, {key: _email(r, node) if key == "email" else text})
+    props = r.props(node)
+    fields: dict[str, Any] = {
+        "uri": _iri_of(node),
+        "name": r.plain(props, _V + "fn", _V + "organization-name", _F + "name", str(RDFS.label)),
+    }
+    for value in props.get(_V + "hasEmail", []) + props.get(_V + "email", []) + props.get(_F + "mbox", []):
+        fields["email"] = _email(r, value)
+        break
+    for value in props.get(_V + "hasTelephone", []) + props.get(_V + "tel", []):
+        fields["telephone"] = _email(r, value)
+        break
+    urls = r.iris(props, _V + "hasURL", path + "url")
+    if urls:
+        fields["url"] = min(urls)
+    if not any(fields.values()):
+        return None
+    return r.build(ContactPoint, path, fields)
+
+
+def location(r: NodeReader, node: object, path: str) -> Location | None:
+    if isinstance(node, ox.Literal):
+        literal_box = bbox_from_text(node.value)
+        if literal_box is not None:
+            return Location(bbox=literal_box)
+        return r.build(Location, path, {"name": r.text({"n": [node]}, "n")})
+    props = r.props(node)
+    fields: dict[str, Any] = {
+        "uri": _iri_of(node),
+        "name": r.text(props, str(SKOS.prefLabel), str(RDFS.label), str(LOCN.geographicName), _T + "title"),
+    }
+    box: BBox | None = None
+    for predicate in (_D + "bbox", str(LOCN.geometry), _D + "centroid"):
+        for value in props.get(predicate, []):
+            box = bbox_from_text(term_text(value))
+            if box is None:
+                r.problem(path + "bbox", "unreadable geometry", term_text(value)[:200])
+            else:
+                break
+        if box is not None:
+            break
+    fields["bbox"] = box
+    if not any(fields.values()):
+        return None
+    return r.build(Location, path, fields)
+
+
+def _instant(r: NodeReader, node: object, path: str) -> Any:
+    if isinstance(node, ox.Literal):
+        return r.date({"d": [node]}, ["d"], path)
+    props = r.props(node)
+    return r.date(props, [_TIME + "inXSDDate", _TIME + "inXSDDateTime", _TIME + "inXSDDateTimeStamp"], path)
+
+
+def period(r: NodeReader, node: object, path: str) -> PeriodOfTime | None:
+    props = r.props(node)
+    start = r.date(props, [_D + "startDate", str(SCHEMA.startDate)], path + "start")
+    end = r.date(props, [_D + "endDate", str(SCHEMA.endDate)], path + "end")
+    if start is None:
+        for value in props.get(_TIME + "hasBeginning", []):
+            start = _instant(r, value, path + "start")
+    if end is None:
+        for value in props.get(_TIME + "hasEnd", []):
+            end = _instant(r, value, path + "end")
+    if start is None and end is None:
+        return None
+    return r.build(PeriodOfTime, path, {"start": start, "end": end})
+
+
+def rights(r: NodeReader, node: object, path: str) -> RightsStatement | None:
+    if isinstance(node, ox.Literal):
+        return r.build(RightsStatement, path, {"label": r.text({"n": [node]}, "n")})
+    props = r.props(node)
+    fields = {"uri": _iri_of(node), "label": r.text(props, str(RDFS.label), _T + "description", _T + "title")}
+    if not any(fields.values()):
+        return None
+    return r.build(RightsStatement, path, fields)
+
+
+def _identifiers(r: NodeReader, props: Props) -> list[str]:
+    out = [term_text(v) for v in props.get(_T + "identifier", []) if term_text(v)]
+    for node in props.get(str(ADMS.identifier), ()):
+        if isinstance(node, ox.Literal):
+            out.append(node.value.strip())
+            continue
+        notation = r.plain(r.props(node), str(SKOS.notation), _T + "identifier")
+        if notation:
+            out.append(notation)
+        elif isinstance(node, ox.NamedNode):
+            out.append(node.value)
+    return [v for v in out if v]
+
+
+def _first(r: NodeReader, props: Props, predicate: str, path: str, make: Any) -> Any:
+    for value in props.get(predicate, []):
+        found = make(r, value, path)
+        if found is not None:
+            return found
+    return None
+
+
+def _many(r: NodeReader, props: Props, predicate: str, path: str, make: Any) -> list[Any]:
+    out = [make(r, value, f"{path}.{i}.") for i, value in enumerate(props.get(predicate, []))]
+    return _sorted([m for m in out if m is not None])
+
+
+def _licence(r: NodeReader, props: Props, path: str) -> str | None:
+    for value in props.get(_T + "license", []):
+        if isinstance(value, ox.BlankNode) and not r.label(value):
+            r.problem(path, "licence given as an empty node, without IRI or label")
+            continue
+        return r.mapped(value, norm.licence, path)
+    return None
+
+
+def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, Any]:
+    """Fields every catalogued resource has."""
+    spatial = _many(r, props, _T + "spatial", "spatial", location)
+    return {
+        "uri": _iri_of(node),
+        "identifier": _identifiers(r, props),
+        "title": r.text(props, _T + "title"),
+        "description": r.text(props, _T + "description"),
+        "keyword": _keywords(props),
+        "theme": r.mapped_all(props, _D + "theme", norm.theme, "theme"),
+        "publisher": _first(r, props, _T + "publisher", "publisher.", agent),
+        "creator": _first(r, props, _T + "creator", "creator.", agent),
+        "contact_point": _many(r, props, _D + "contactPoint", "contact_point", contact_point),
+        "issued": r.date(props, [_T + "issued", _T + "created"], "issued"),
+        "modified": r.date(props, [_T + "modified"], "modified"),
+        "access_rights": r.mapped_one(props, [_T + "accessRights"], norm.access_rights, "access_rights"),
+        "license": _licence(r, props, "license"),
+        "rights": _first(r, props, _T + "rights", "rights.", rights),
+        "conforms_to": r.iris(props, _T + "conformsTo", "conforms_to"),
+        "landing_page": r.iris(props, _D + "landingPage", "landing_page"),
+        "page": r.iris(props, _F + "page", "page"),
+        "language": r.mapped_all(props, _T + "language", norm.language, "language"),
+        "spatial": spatial,
+        "statuut": r.iris(props, str(MDCAT.statuut), "statuut"),
+    }
+
+
+def _keywords(props: Props) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for value in props.get(_D + "keyword", []):
+        if isinstance(value, ox.Literal) and value.value.strip():
+            out.setdefault((value.language or "").lower(), []).append(value.value)
+    return out
+
+
+def _phases(r: NodeReader, props: Props, fields: dict[str, Any]) -> None:
+    for name in ("levensfase", "ontwikkelingstoestand"):
+        found = r.iris(props, str(MDCAT) + name, name)
+        if found:
+            fields[name] = min(found)
+
+
+def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Distribution | None:
+    props = r.props(node)
+    fields: dict[str, Any] = {
+        "uri": _iri_of(node),
+        "identifier": _identifiers(r, props),
+        "title": r.text(props, _T + "title"),
+        "description": r.text(props, _T + "description"),
+        "access_url": r.iris(props, _D + "accessURL", path + "access_url"),
+        "download_url": r.iris(props, _D + "downloadURL", path + "download_url"),
+        "license": _licence(r, props, path + "license"),
+        "rights": _first(r, props, _T + "rights", path + "rights.", rights),
+        "access_rights": r.mapped_one(
+            props, [_T + "accessRights"], norm.access_rights, path + "access_rights"
+        ),
+        "issued": r.date(props, [_T + "issued"], path + "issued"),
+        "modified": r.date(props, [_T + "modified"], path + "modified"),
+        "status": r.mapped_one(props, [str(ADMS.status)], norm.status, path + "status"),
+        "availability": next(iter(r.iris(props, str(DCATAP.availability), path + "availability")), None),
+        "language": r.mapped_all(props, _T + "language", norm.language, path + "language"),
+        "conforms_to": r.iris(props, _T + "conformsTo", path + "conforms_to"),
+        "page": r.iris(props, _F + "page", path + "page"),
+        "temporal_resolution": r.plain(props, _D + "temporalResolution"),
+    }
+    _formats(r, props, path, fields)
+    for name, predicate in (("compress_format", "compressFormat"), ("package_format", "packageFormat")):
+        fields[name] = r.mapped_one(props, [_D + predicate], norm.media_type, path + name)
+    size = r.plain(props, _D + "byteSize")
+    if size is not None:
+        fields["byte_size"] = parse_int(size)
+        if fields["byte_size"] is None:
+            r.problem(path + "byte_size", "not a whole number", size)
+    resolution = r.plain(props, _D + "spatialResolutionInMeters")
+    if resolution is not None:
+        fields["spatial_resolution_in_meters"] = parse_float(resolution)
+    checksum = _first(r, props, str(SPDX.checksum), path + "checksum.", _checksum)
+    fields["checksum"] = checksum
+    if depth < _MAX_DEPTH:
+        services = [
+            data_service(r, value, depth + 1)
+            for value in props.get(_D + "accessService", [])
+            if not isinstance(value, ox.Literal)
+        ]
+        fields["access_service"] = _sorted([s for s in services if s is not None])
+    return r.build(Distribution, path, fields)
+
+
+def _formats(r: NodeReader, props: Props, path: str, fields: dict[str, Any]) -> None:
+    """dct:format (EU file type) and dcat:mediaType (IANA), also a media type given in dct:format."""
+    media = r.mapped_one(props, [_D + "mediaType"], norm.media_type, path + "media_type")
+    file_format = None
+    for value in props.get(_T + "format", []):
+        text = r.label(value)
+        found = norm.file_format(text) if text else None
+        if found is None and "/" in text and not norm.is_iri(text):
+            media = media or norm.media_type(text)
+            found = norm.file_format(text.split("/")[-1])
+        if found is None and isinstance(value, ox.NamedNode) and norm.is_iri(value.value):
+            found = norm.media_type(value.value) if value.value.startswith(_MEDIA_PREFIX) else value.value
+            if value.value.startswith(_MEDIA_PREFIX):
+                media, found = media or found, None
+        if found is None:
+            if media is None:
+                r.problem(path + "format", "unknown format", text or None)
+            continue
+        file_format = found if file_format is None else min(file_format, found)
+    fields["format"] = file_format
+    fields["media_type"] = media
+
+
+def _checksum(r: NodeReader, node: object, path: str) -> Checksum | None:
+    props = r.props(node)
+    algorithm = next(iter(r.iris(props, str(SPDX.algorithm), path + "algorithm")), None)
+    value = r.plain(props, str(SPDX.checksumValue))
+    if algorithm is None or not value:
+        return None
+    return r.build(Checksum, path, {"algorithm": algorithm, "value": value})
+
+
+def _attribution(r: NodeReader, node: object, path: str) -> Attribution | None:
+    props = r.props(node)
+    who = _first(r, props, str(PROV.agent), path + "agent.", agent)
+    if who is None:
+        return None
+    role = next(iter(r.iris(props, _D + "hadRole", path + "role")), None)
+    return r.build(Attribution, path, {"agent": who, "role": role})
+
+
+def _temporal(r: NodeReader, props: Props) -> list[PeriodOfTime]:
+    return _many(r, props, _T + "temporal", "temporal", period)
+
+
+def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
+    props = r.props(node)
+    fields = _common(r, node, props, depth)
+    dists = [
+        distribution(r, v, f"distribution.{i}.", depth)
+        for i, v in enumerate(props.get(_D + "distribution", []))
+    ]
+    fields["distribution"] = sorted(
+        (d for d in dists if d is not None),
+        key=lambda d: (d.uri or "", d.access_url, d.download_url, d.model_dump_json()),
+    )
+    fields["temporal"] = _temporal(r, props)
+    fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
+    fields["version"] = r.plain(props, _D + "version", str(OWL.versionInfo), str(ADMS.version))
+    fields["version_notes"] = r.text(props, str(ADMS.versionNotes))
+    fields["provenance"] = r.text(props, _T + "provenance")
+    for name, predicate in (
+        ("relation", _T + "relation"),
+        ("source", _T + "source"),
+        ("has_version", _T + "hasVersion"),
+        ("is_version_of", _T + "isVersionOf"),
+        ("is_referenced_by", _T + "isReferencedBy"),
+        ("in_series", _D + "inSeries"),
+        ("applicable_legislation", str(DCATAP.applicableLegislation)),
+    ):
+        fields[name] = r.iris(props, predicate, name)
+    fields["qualified_attribution"] = _many(
+        r, props, _D + "qualifiedAttribution", "qualified_attribution", _attribution
+    )
+    types = r.iris(props, _T + "type", "type")
+    fields["type"] = min(types) if types else None
+    resolution = r.plain(props, _D + "spatialResolutionInMeters")
+    fields["spatial_resolution_in_meters"] = parse_float(resolution) if resolution else None
+    fields["temporal_resolution"] = r.plain(props, _D + "temporalResolution")
+    _phases(r, props, fields)
+    return r.build(Dataset, "", fields)
+
+
+def data_service(r: NodeReader, node: object, depth: int = 0) -> DataService | None:
+    props = r.props(node)
+    fields = _common(r, node, props, depth)
+    fields["endpoint_url"] = r.iris(props, _D + "endpointURL", "endpoint_url")
+    fields["endpoint_description"] = r.iris(props, _D + "endpointDescription", "endpoint_description")
+    fields["serves_dataset"] = r.iris(props, _D + "servesDataset", "serves_dataset")
+    _phases(r, props, fields)
+    return r.build(DataService, "", fields)
+
+
+def dataset_series(r: NodeReader, node: object, depth: int = 0) -> DatasetSeries | None:
+    props = r.props(node)
+    fields = _common(r, node, props, depth)
+    fields["temporal"] = _temporal(r, props)
+    fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
+    fields["applicable_legislation"] = r.iris(
+        props, str(DCATAP.applicableLegislation), "applicable_legislation"
+    )
+    return r.build(DatasetSeries, "", fields)
+
+
+def build_catalog(r: NodeReader, node: object) -> Catalog | None:
+    props = r.props(node)
+    fields = _common(r, node, props, 0)
+    fields["homepage"] = next(iter(r.iris(props, _F + "homepage", "homepage")), None)
+    fields["theme_taxonomy"] = r.iris(props, _D + "themeTaxonomy", "theme_taxonomy")
+    fields["has_part"] = r.iris(props, _T + "hasPart", "has_part")
+    return r.build(Catalog, "", fields)
+
+
+_BUILDERS = {"Dataset": dataset, "DataService": data_service, "DatasetSeries": dataset_series}
+
+
+def build_record(r: NodeReader, node: object, kind: str) -> Dataset | DataService | DatasetSeries | None:
+    """Build the record of ``kind`` (Dataset, DataService, DatasetSeries) described at ``node``."""
+    return _BUILDERS[kind](r, node)
