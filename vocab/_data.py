@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-__all__ = ["load"]
+__all__ = ["DATA_DIR", "load"]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @cache
 def load(name: str) -> Any:
     """The parsed content of ``vocab/data/{name}.json``."""
-    text = resources.files("vocab").joinpath("data", f"{name}.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    return json.loads((DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
