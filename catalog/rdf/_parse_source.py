@@ -86,12 +86,15 @@ def _sniff(head: bytes) -> str | None:
     first = text[:1]
     if first in (b"{", b"["):
         return "jsonld"
-    if text.startswith(b"<?xml") or re.match(rb"<(!--|[A-Za-z_])", text):
-        return "rdfxml"
     lines = [ln.strip() for ln in text.splitlines()[:-1] or text.splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith(b"#")]
     if not lines:
         return None
+    statement = rb"(<[^<>\s]*>|_:\S+)\s+(<[^<>\s]*>|a\s|[A-Za-z][\w.-]*:)"
+    if not re.match(statement, lines[0]) and (
+        text.startswith(b"<?xml") or re.match(rb"<(!--|[A-Za-z_])", text)
+    ):
+        return "rdfxml"
     if re.match(rb"(@prefix|@base|prefix\s|base\s)", lines[0], re.IGNORECASE):
         return "turtle"
     if all(re.match(rb"(<[^>\s]*>|_:\S+)\s.*\.$", ln) for ln in lines):
