@@ -1,0 +1,418 @@
+"""Writing harvested records: batch upsert and withdrawal.
+
+Rules (the identity and ownership model of ``catalog.db.tables``):
+
+- A record is keyed by (source, remote id). Its public URI is the record's own URI when that is an
+  http(s) IRI (of at most 2,000 characters), else ``{base_uri}/datasets/{slug}`` where the slug is derived
+  from the source's URL and the remote id.
+- A URI not yet in the store makes a new dataset, owned by the source record that brought it (*created*).
+- A URI already in the store, brought by another (source, remote id), is *linked*: the new source record
+  points to the same dataset and keeps its raw content and hash, but its metadata does not replace the
+  owner's. When the dataset is withdrawn (no active source record left), the newcomer becomes the owner
+  and its record is written (*restored*).
+- The owner's record is compared by content hash: equal means *unchanged* (no write but ``last_seen``,
+  one statement per batch; a changed raw payload is still stored); different means *updated*; a
+  withdrawn record that comes back is *restored*. Facet rows are rewritten on every write.
+- A dataset is withdrawn only when no active source record remains. When the owner's record is withdrawn
+  and another source still has the dataset, ownership passes to the oldest active source record, whose
+  next harvest then rewrites the canonical record.
+- If a record's URI changes, the dataset takes the new URI when no other dataset has it.
+
+The caller commits: one transaction per batch, so an interrupted batch leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from catalog.db.facets import FACET_TABLES, delete_facets, facet_rows
+from catalog.db.tables import DatasetRow, Source, SourceRecord
+from catalog.db.types import as_utc
+from catalog.exceptions import NotFound, RecordError
+from catalog.model import DataService, Dataset, DatasetSeries, pick_text
+
+__all__ = [
+    "UpsertAction",
+    "UpsertItem",
+    "UpsertResult",
+    "canonical_json",
+    "mint_uri",
+    "public_uri",
+    "upsert_record",
+    "upsert_records",
+]
+
+UpsertAction = Literal["created", "updated", "unchanged", "restored", "linked"]
+AnyRecord = Dataset | DataService | DatasetSeries
+
+_DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
+_LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
+MAX_URI = 2000
+MAX_REMOTE_ID = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertItem:
+    """One harvested record to store."""
+
+    remote_id: str
+    record: AnyRecord
+    raw: bytes | None = None
+    raw_format: str | None = None
+    municipality: str | None = None
+    """NIS code of the municipality the record belongs to (worked out by the normaliser)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What the store did with one item."""
+
+    action: UpsertAction
+    remote_id: str
+    dataset_id: str
+    """The dataset's public id (slug)."""
+    dataset_pk: int
+    uri: str
+    source_record_id: int
+
+
+def canonical_json(record: AnyRecord) -> tuple[str, str]:
+    """The record as canonical JSON and its content hash (equal to ``catalog.model.content_hash``)."""
+    payload = record.model_dump(mode="json", exclude_none=True)
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _slug(key: str) -> str:
+    digest = hashlib.sha256(key.encode("utf-8")).digest()[:10]
+    return base64.b32encode(digest).decode("ascii").lower()
+
+
+def mint_uri(base_uri: str, slug: str) -> str:
+    """The URI the catalogue gives a dataset that has no http(s) URI of its own."""
+    return f"{base_uri.rstrip('/')}/datasets/{slug}"
+
+
+def public_uri(record: AnyRecord, *, source_url: str, remote_id: str, base_uri: str) -> tuple[str, str]:
+    """The (URI, slug) a record is known by in the catalogue."""
+    uri = record.uri
+    if uri and uri.lower().startswith(("http://", "https://")) and len(uri) <= MAX_URI:
+        return uri, _slug(uri)
+    slug = _slug(f"{source_url}\x1f{remote_id}")
+    return mint_uri(base_uri, slug), slug
+
+
+@dataclass(slots=True, eq=False)
+class _DatasetState:
+    pk: int | None
+    slug: str
+    uri: str
+    withdrawn: bool
+    is_new: bool = False
+    dirty: bool = False
+    values: dict[str, Any] = field(default_factory=dict)
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True, eq=False)
+class _LinkState:
+    id: int | None
+    remote_id: str
+    dataset: _DatasetState
+    is_owner: bool
+    content_hash: str | None
+    raw_hash: str | None
+    withdrawn: bool
+    is_new: bool = False
+    dirty: bool = False
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class _Batch:
+    """Decides every item against the store's state, then writes the outcome in a few bulk statements."""
+
+    def __init__(self, session: Session, source: Source, base_uri: str, now: datetime, job_id: int | None):
+        self.session = session
+        self.source = source
+        self.base_uri = base_uri
+        self.now = now
+        self.job_id = job_id
+        self.links: dict[str, _LinkState] = {}
+        self.by_uri: dict[str, _DatasetState] = {}
+        self.owner_cleared: list[int] = []
+
+    def load(self, items: Sequence[UpsertItem], uris: list[str]) -> None:
+        remote_ids = sorted({item.remote_id for item in items})
+        sr, d = _LINKS.c, _DATASETS.c
+        for chunk in _chunks(remote_ids):
+            query = (
+                select(sr.id, sr.remote_id, sr.is_owner, sr.content_hash, sr.raw_hash, sr.withdrawn_at)
+                .add_columns(d.id.label("pk"), d.slug, d.uri, d.withdrawn_at.label("d_withdrawn"))
+                .join_from(_LINKS, _DATASETS, d.id == sr.dataset_id)
+                .where(sr.source_id == self.source.id, sr.remote_id.in_(chunk))
+            )
+            for row in self.session.execute(query):
+                ds = self.by_uri.get(row.uri) or _DatasetState(
+                    row.pk, row.slug, row.uri, row.d_withdrawn is not None
+                )
+                self.by_uri[ds.uri] = ds
+                self.links[row.remote_id] = _LinkState(
+                    row.id, row.remote_id, ds, row.is_owner, row.content_hash, row.raw_hash,
+                    row.withdrawn_at is not None,
+                )  # fmt: skip
+        wanted = sorted({u for u in uris if u not in self.by_uri})
+        for chunk in _chunks(wanted):
+            query = select(d.id, d.slug, d.uri, d.withdrawn_at).where(d.uri.in_(chunk))
+            for row in self.session.execute(query):
+                self.by_uri[row.uri] = _DatasetState(row.id, row.slug, row.uri, row.withdrawn_at is not None)
+
+    def decide(self, item: UpsertItem, uri: str, slug: str) -> tuple[_LinkState, UpsertAction]:
+        text, digest = canonical_json(item.record)
+        raw_hash = hashlib.sha256(item.raw).hexdigest() if item.raw is not None else None
+        link = self.links.get(item.remote_id)
+        if link is None:
+            ds = self.by_uri.get(uri)
+            if ds is None:
+                ds = _DatasetState(None, slug, uri, withdrawn=False, is_new=True)
+                ds.values["first_seen"] = self.now
+                self.by_uri[uri] = ds
+                action: UpsertAction = "created"
+                owner = True
+            elif ds.withdrawn:
+                self._take_ownership_from_others(ds)
+                action, owner = "restored", True
+            else:
+                action, owner = "linked", False
+            link = _LinkState(None, item.remote_id, ds, owner, None, None, withdrawn=False, is_new=True)
+            link.values["first_seen"] = self.now
+            self.links[item.remote_id] = link
+        else:
+            ds = link.dataset
+            if uri != ds.uri and link.is_owner and uri not in self.by_uri and not self._uri_taken(uri):
+                self.by_uri.pop(ds.uri, None)
+                ds.uri = uri
+                self.by_uri[uri] = ds
+                ds.dirty = True
+            if not link.is_owner and ds.withdrawn:
+                self._take_ownership_from_others(ds)
+                link.is_owner = True
+                link.dirty = True
+            if link.is_owner:
+                if ds.withdrawn or link.withdrawn:
+                    action = "restored"
+                elif digest != link.content_hash or ds.dirty:
+                    action = "updated"
+                else:
+                    action = "unchanged"
+            else:
+                action = "linked" if (digest != link.content_hash or link.withdrawn) else "unchanged"
+        if action != "unchanged" or raw_hash != link.raw_hash:
+            link.dirty = True
+        link.content_hash, link.raw_hash, link.withdrawn = digest, raw_hash, False
+        link.values.update(raw=item.raw, raw_format=item.raw_format)
+        if link.is_owner and action != "unchanged":
+            self._write_record(ds, item, text, digest)
+        return link, action
+
+    def _uri_taken(self, uri: str) -> bool:
+        found = self.session.execute(select(_DATASETS.c.id).where(_DATASETS.c.uri == uri)).first()
+        return found is not None
+
+    def _take_ownership_from_others(self, ds: _DatasetState) -> None:
+        for other in self.links.values():
+            if other.dataset is ds and other.is_owner:
+                other.is_owner = False
+                other.dirty = True
+                if other.id is not None:
+                    self.owner_cleared.append(other.id)
+        if ds.pk is not None:
+            sr = _LINKS.c
+            query = select(sr.id).where(sr.dataset_id == ds.pk, sr.is_owner)
+            self.owner_cleared.extend(self.session.scalars(query))
+
+    def _write_record(self, ds: _DatasetState, item: UpsertItem, text: str, digest: str) -> None:
+        record = item.record
+        title = pick_text(record.title)
+        ds.values.update(
+            kind=record.kind,
+            record=text,
+            content_hash=digest,
+            title=title[:1000] if title else None,
+            modified=as_utc(record.modified) if record.modified is not None else None,
+            municipality_nis=item.municipality,
+            updated_at=self.now,
+        )
+        ds.facets = facet_rows(0, record, item.municipality)
+        ds.withdrawn = False
+        ds.dirty = True
+
+    def flush(self) -> None:
+        """Write every decision: datasets, source records, facets."""
+        datasets = list({id(ds): ds for ds in self.by_uri.values()}.values())
+        new = [ds for ds in datasets if ds.is_new]
+        if new:
+            rows = [_dataset_insert(ds, self.now) for ds in new]
+            returning = insert(_DATASETS).returning(_DATASETS.c.id, sort_by_parameter_order=True)
+            for ds, pk in zip(new, self.session.scalars(returning, rows), strict=True):
+                ds.pk = pk
+        changed = [ds for ds in datasets if ds.dirty and not ds.is_new]
+        if changed:
+            stmt = update(_DATASETS).where(_DATASETS.c.id == bindparam("b_pk"))
+            self.session.execute(stmt, [_dataset_update(ds, self.now) for ds in changed])
+            delete_facets(self.session, [ds.pk for ds in changed if ds.pk is not None])
+        self._write_facets([ds for ds in datasets if ds.dirty or ds.is_new])
+        self._flush_links()
+
+    def _write_facets(self, datasets: list[_DatasetState]) -> None:
+        per_table: dict[str, list[dict[str, Any]]] = {name: [] for name in FACET_TABLES}
+        for ds in datasets:
+            for name, rows in ds.facets.items():
+                per_table[name].extend({**row, "dataset_id": ds.pk} for row in rows)
+        for name, rows in per_table.items():
+            if rows:
+                self.session.execute(insert(FACET_TABLES[name]), rows)
+
+    def _flush_links(self) -> None:
+        sr = _LINKS.c
+        cleared = sorted(set(self.owner_cleared))
+        for chunk in _chunks(cleared):
+            self.session.execute(update(_LINKS).where(sr.id.in_(chunk)).values(is_owner=False))
+        links = list(self.links.values())
+        dirty = [link for link in links if link.dirty and not link.is_new]
+        if dirty:
+            stmt = update(_LINKS).where(sr.id == bindparam("b_id"))
+            self.session.execute(stmt, [self._link_update(link) for link in dirty])
+        new = [link for link in links if link.is_new]
+        if new:
+            rows = [self._link_insert(link) for link in new]
+            returning = insert(_LINKS).returning(sr.id, sort_by_parameter_order=True)
+            for link, link_id in zip(new, self.session.scalars(returning, rows), strict=True):
+                link.id = link_id
+        touched = sorted(link.id for link in links if not link.dirty and link.id is not None)
+        for chunk in _chunks(touched):
+            stmt = update(_LINKS).where(sr.id.in_(chunk)).values(last_seen=self.now, last_job_id=self.job_id)
+            self.session.execute(stmt)
+        seen = sorted({ln.dataset.pk for ln in links if ln.dataset.pk is not None and not ln.dataset.is_new})
+        for chunk in _chunks(seen):
+            stmt = update(_DATASETS).where(_DATASETS.c.id.in_(chunk)).values(last_seen=self.now)
+            self.session.execute(stmt)
+
+    def _link_values(self, link: _LinkState) -> dict[str, Any]:
+        return {
+            "is_owner": link.is_owner,
+            "content_hash": link.content_hash,
+            "raw": link.values.get("raw"),
+            "raw_format": link.values.get("raw_format"),
+            "raw_hash": link.raw_hash,
+            "last_seen": self.now,
+            "last_job_id": self.job_id,
+            "withdrawn_at": None,
+            "withdrawn_reason": None,
+        }
+
+    def _link_update(self, link: _LinkState) -> dict[str, Any]:
+        return {"b_id": link.id, **self._link_values(link)}
+
+    def _link_insert(self, link: _LinkState) -> dict[str, Any]:
+        return {
+            "source_id": self.source.id,
+            "remote_id": link.remote_id,
+            "dataset_id": link.dataset.pk,
+            "first_seen": self.now,
+            **self._link_values(link),
+        }
+
+
+def _dataset_insert(ds: _DatasetState, now: datetime) -> dict[str, Any]:
+    return {
+        "slug": ds.slug,
+        "uri": ds.uri,
+        "first_seen": now,
+        "last_seen": now,
+        "withdrawn_at": None,
+        "withdrawn_reason": None,
+        **ds.values,
+    }
+
+
+def _dataset_update(ds: _DatasetState, now: datetime) -> dict[str, Any]:
+    values = {k: v for k, v in ds.values.items() if k != "first_seen"}
+    values.setdefault("updated_at", now)
+    return {"b_pk": ds.pk, "uri": ds.uri, "withdrawn_at": None, "withdrawn_reason": None, **values}
+
+
+def _chunks(values: Sequence[Any], size: int = 1000) -> list[Sequence[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def upsert_records(
+    session: Session,
+    *,
+    source_id: int,
+    items: Sequence[UpsertItem],
+    base_uri: str | None = None,
+    job_id: int | None = None,
+    now: datetime | None = None,
+) -> list[UpsertResult]:
+    """Store a batch of harvested records with a handful of bulk statements; one result per item.
+
+    ``base_uri`` (default: settings ``catalog.base_uri``) is where URIs are minted. ``job_id`` marks
+    every record seen, for ``withdraw_missing(job_id=...)``. A remote id that appears twice in a batch
+    is applied in order. Raises ``RecordError`` before writing anything when an item cannot be stored,
+    ``NotFound`` for an unknown source.
+    """
+    if not items:
+        return []
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFound(f"no source with id {source_id}")
+    if base_uri is None:
+        from catalog.settings import get_settings
+
+        base_uri = get_settings().catalog.base_uri
+    for item in items:
+        if not item.remote_id or len(item.remote_id) > MAX_REMOTE_ID:
+            raise RecordError("remote id is empty or longer than 1000 characters", remote_id=item.remote_id)
+    now = as_utc(now) if now is not None else datetime.now(UTC)
+    keys = [
+        public_uri(i.record, source_url=source.url, remote_id=i.remote_id, base_uri=base_uri) for i in items
+    ]
+    batch = _Batch(session, source, base_uri, now, job_id)
+    batch.load(items, [uri for uri, _ in keys])
+    decided = [batch.decide(item, uri, slug) for item, (uri, slug) in zip(items, keys, strict=True)]
+    batch.flush()
+    results = []
+    for (link, action), item in zip(decided, items, strict=True):
+        ds = link.dataset
+        assert ds.pk is not None and link.id is not None
+        results.append(UpsertResult(action, item.remote_id, ds.slug, ds.pk, ds.uri, link.id))
+    return results
+
+
+def upsert_record(
+    session: Session,
+    *,
+    source_id: int,
+    remote_id: str,
+    record: AnyRecord,
+    raw: bytes | None,
+    raw_format: str | None,
+    municipality: str | None = None,
+    base_uri: str | None = None,
+    job_id: int | None = None,
+    now: datetime | None = None,
+) -> UpsertResult:
+    """Store one harvested record (``upsert_records`` with a batch of one)."""
+    item = UpsertItem(remote_id, record, raw, raw_format, municipality)
+    return upsert_records(
+        session, source_id=source_id, items=[item], base_uri=base_uri, job_id=job_id, now=now
+    )[0]
