@@ -87,6 +87,18 @@ class TurtleWriter(ChunkWriter):
 _XMLNS = re.compile(rb'xmlns:([A-Za-z0-9_.-]+)="([^"]*)"')
 
 
+# Characters XML 1.0 cannot carry at all, not even as character references (UTF-8 never uses these
+# bytes inside a multi-byte sequence, so deleting them byte-wise is safe).
+_XML_INVALID_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_XML_NONCHARACTERS = re.compile(b"\xef\xbf[\xbe\xbf]")
+
+
+def _xml_chars(data: bytes) -> bytes:
+    """Drop the control characters and U+FFFE/U+FFFF that XML 1.0 forbids (RDF/XML only)."""
+    data = data.translate(None, _XML_INVALID_BYTES)
+    return _XML_NONCHARACTERS.sub(b"", data) if b"\xef\xbf" in data else data
+
+
 class RdfXmlWriter(ChunkWriter):
     """RDF/XML: one ``rdf:RDF`` element; each chunk adds its ``rdf:Description`` elements."""
 
@@ -109,7 +121,7 @@ class RdfXmlWriter(ChunkWriter):
             if self._declared.get(prefix.decode()) != namespace.decode():  # pragma: no cover - guard
                 raise RuntimeError(f"RDF/XML chunk declares an unexpected namespace {prefix!r}")
         footer = data.rindex(b"</rdf:RDF>")
-        out.write(data[body:footer].strip(b"\n") + b"\n")
+        out.write(_xml_chars(data[body:footer].strip(b"\n")) + b"\n")
 
     def end(self, out: BinaryIO) -> None:
         out.write(b"</rdf:RDF>\n")

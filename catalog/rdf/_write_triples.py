@@ -248,10 +248,16 @@ class TripleWriter:
             self._add(node, A, SKOS_CONCEPT)
             for lang, label in concept_labels(node.value):
                 self._add(node, SKOS_PREF_LABEL, text_literal(label, lang))
-            if scheme:
-                scheme_node = iri(scheme)
-                if scheme_node is not None:
-                    self._add(node, SKOS_IN_SCHEME, scheme_node)
+            scheme_node = iri(scheme) if scheme else None
+            if scheme_node is not None:
+                self._add(node, SKOS_IN_SCHEME, scheme_node)
+                self._scheme(scheme_node)
+
+    def _scheme(self, node: NamedNode) -> None:
+        """Describe a concept scheme once: DCAT-AP wants a ``dct:title``, DCAT-AP-VL its type."""
+        if self._first_time(node.value, "scheme"):
+            self._add(node, A, SKOS_SCHEME)
+            self._add(node, DCT_TITLE, text_literal(scheme_title(node.value), ""))
 
     def _date(self, s: Node, p: NamedNode, value: Any) -> None:
         if value is not None:
@@ -377,9 +383,7 @@ class TripleWriter:
             node = iri(taxonomy)
             if node is not None:
                 self._add(s, _THEME_TAXONOMY, node)
-                if self._first_time(node.value, "scheme"):
-                    self._add(node, A, SKOS_SCHEME)
-                    self._add(node, DCT_TITLE, text_literal(scheme_title(node.value), ""))
+                self._scheme(node)
         self._links(s, _HAS_PART, c.has_part)
 
     # -- nested nodes -------------------------------------------------------------------------------
