@@ -1,0 +1,168 @@
+"""The ``catalog`` command line.
+
+User mistakes (a missing file, a malformed feed, bad settings) end with one line on stderr and exit code 2;
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from catalog.exceptions import CatalogError, ConfigError, InputError
+
+__all__ = ["app"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="catalog",
+    help="Open-data catalogue and harvester for the Flemish municipalities (DCAT-AP-VL).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The metadata store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+EXPORT_FORMATS = {
+    "ttl": "turtle",
+    "turtle": "turtle",
+    "nt": "ntriples",
+    "ntriples": "ntriples",
+    "rdf": "rdfxml",
+    "xml": "rdfxml",
+    "rdfxml": "rdfxml",
+    "jsonld": "jsonld",
+}
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Report the catalogue's errors and database problems as one line and a non-zero exit code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return func(*args, **kwargs)
+        except (InputError, ConfigError) as exc:
+            raise _fail(str(exc)) from None
+        except CatalogError as exc:
+            raise _fail(str(exc)) from None
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig) if exc.orig is not None else str(exc)
+            hint = (
+                " (run `catalog db upgrade` first?)"
+                if "no such table" in reason or "does not exist" in reason
+                else ""
+            )
+            raise _fail(f"database: {reason.splitlines()[0]}{hint}") from None
+
+    return wrapper
+
+
+@app.callback()
+def main(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="TOML settings file (else CATALOG_CONFIG, ./catalog.toml)."),
+    ] = None,
+) -> None:
+    """Open-data catalogue and harvester for the Flemish municipalities."""
+    if config is not None:
+        os.environ["CATALOG_CONFIG"] = str(config)
+    from catalog.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+@db_app.command("upgrade")
+@user_errors
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create or migrate the database schema, and load the municipalities."""
+    from catalog.services import upgrade_database
+
+    url = upgrade_database(revision)
+    typer.echo(f"database at {revision}: {url}")
+
+
+@app.command("import")
+@user_errors
+def import_(
+    location: Annotated[
+        str, typer.Argument(help="A DCAT file (Turtle, RDF/XML, JSON-LD, N-Triples) or URL.")
+    ],
+    name: Annotated[str | None, typer.Option(help="Name of the source (default: the file or URL).")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="turtle, rdfxml, jsonld or ntriples.")
+    ] = None,
+    municipality: Annotated[str | None, typer.Option(help="NIS code of the source's municipality.")] = None,
+) -> None:
+    """Load a DCAT feed as a source: its datasets are created, updated or (when gone) withdrawn."""
+    from catalog.services import import_location
+
+    report = import_location(location, name=name, format=format, municipality=municipality)
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+@user_errors
+def demo() -> None:
+    """Load the bundled demo catalogue (idempotent)."""
+    from catalog.services import import_demo
+
+    report = import_demo()
+    typer.echo(report.summary())
+
+
+@app.command("export")
+@user_errors
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, rdf or nt.")] = "ttl",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+    ] = None,
+) -> None:
+    """Write the whole catalogue as DCAT-AP-VL, streamed."""
+    from catalog.services import export_catalog
+
+    rdf_format = EXPORT_FORMATS.get(format.lower())
+    if rdf_format is None:
+        raise _fail(f"unknown format {format!r}; choose one of ttl, jsonld, rdf, nt")
+    if output is None:
+        count = export_catalog(sys.stdout.buffer, format=rdf_format)
+    else:
+        with output.open("wb") as out:
+            count = export_catalog(out, format=rdf_format)
+    typer.echo(f"exported {count} records", err=True)
+
+
+@app.command("serve")
+@user_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the catalogue over HTTP."""
+    import uvicorn
+
+    from catalog.api.app import create_app
+    from catalog.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.server.host, port=port or settings.server.port)
