@@ -7,6 +7,7 @@ Until a ``vocab`` module is importable, its lookup falls back to keeping absolut
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -24,17 +25,13 @@ __all__ = [
 
 Lookup = Callable[[str], "str | None"]
 
-_FORBIDDEN = frozenset(' <>"{}|\\^`\n\r\t')
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 
 
+@lru_cache(maxsize=65536)
 def is_iri(text: str) -> bool:
     """True when ``text`` is an absolute IRI the record model accepts."""
-    scheme, sep, rest = text.partition(":")
-    if not sep or not scheme or not rest or not scheme[0].isalpha():
-        return False
-    if not all(c.isalnum() or c in "+-." for c in scheme):
-        return False
-    return not any(c in _FORBIDDEN for c in text)
+    return _IRI.fullmatch(text) is not None
 
 
 def _identity(text: str) -> str | None:
