@@ -110,11 +110,16 @@ def import_(
         str | None, typer.Option("--format", "-f", help="turtle, rdfxml, jsonld or ntriples.")
     ] = None,
     municipality: Annotated[str | None, typer.Option(help="NIS code of the source's municipality.")] = None,
+    confirm_withdrawal: Annotated[
+        bool, typer.Option("--confirm-withdrawal", help="Withdraw even more than the allowed share.")
+    ] = False,
 ) -> None:
     """Load a DCAT feed as a source: its datasets are created, updated or (when gone) withdrawn."""
     from catalog.services import import_location
 
-    report = import_location(location, name=name, format=format, municipality=municipality)
+    report = import_location(
+        location, name=name, format=format, municipality=municipality, confirm_withdrawal=confirm_withdrawal
+    )
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(1)
