@@ -192,3 +192,16 @@ def test_conforms_to_dcat_ap_3_mandatory_and_recommended_shapes(
         shapes = rdflib.Graph().parse(reference_file("shapes", name))
         conforms, _, report = pyshacl.validate(demo_graph, shacl_graph=shapes, allow_warnings=True)
         assert conforms, report
+
+
+def test_the_catalogues_own_reader_takes_every_record_without_problems() -> None:
+    parse = pytest.importorskip("catalog.rdf.parse")
+    kinds: Counter[str] = Counter()
+    with parse.parse_feed(demo_catalog_bytes()) as reader:
+        for parsed in reader:
+            assert parsed.problems == (), (parsed.subject, parsed.problems)
+            assert parsed.record.identifier, parsed.subject
+            kinds[parsed.record.kind] += 1
+        assert reader.failures == []
+        assert reader.feed.catalog is not None
+    assert kinds["Dataset"] >= 35 and kinds["DatasetSeries"] == 1 and kinds["DataService"] >= 2
