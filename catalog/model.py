@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -45,33 +46,40 @@ __all__ = [
     "DateValue",
     "Distribution",
     "Iri",
+    "Iris",
     "Keywords",
     "Location",
     "MultiText",
     "PeriodOfTime",
     "Record",
     "RightsStatement",
+    "Texts",
     "content_hash",
     "pick_text",
 ]
 
-_IRI_FORBIDDEN = set(' <>"{}|\\^`\n\r\t')
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 
 
 def _check_iri(value: str) -> str:
     value = value.strip()
-    scheme, sep, rest = value.partition(":")
-    if not sep or not scheme or not scheme[0].isalpha() or not rest:
+    if _IRI.fullmatch(value) is None:
         raise ValueError(f"not an absolute IRI: {value!r}")
-    if not all(c.isalnum() or c in "+-." for c in scheme):
-        raise ValueError(f"not an absolute IRI: {value!r}")
-    if any(c in _IRI_FORBIDDEN for c in value):
-        raise ValueError(f"IRI contains a character that is not allowed: {value!r}")
     return value
 
 
 Iri = Annotated[str, AfterValidator(_check_iri)]
 """An absolute IRI (``https://...``, ``mailto:...``, ``urn:...``)."""
+
+
+def _distinct_sorted(values: list[str]) -> list[str]:
+    return sorted(set(values)) if len(values) > 1 else values
+
+
+Iris = Annotated[list[Iri], AfterValidator(_distinct_sorted)]
+"""Distinct IRIs in sorted order, so equal metadata gives equal records."""
+Texts = Annotated[list[str], AfterValidator(_distinct_sorted)]
+"""Distinct strings in sorted order."""
 
 
 def _parse_date_value(value: Any) -> Any:
@@ -136,17 +144,6 @@ def pick_text(text: dict[str, str], preferred: str = "nl") -> str | None:
 
 class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
-
-    @model_validator(mode="after")
-    def _sort_lists(self) -> Any:
-        """Make every list of plain values distinct and sorted, so equal metadata gives equal records."""
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-                ordered = sorted(set(value))
-                if ordered != value:
-                    object.__setattr__(self, name, ordered)
-        return self
 
 
 class Agent(_Node):
@@ -253,11 +250,11 @@ class _Resource(_Node):
 
     uri: Iri | None = None
     """The subject IRI; None when the source gave a blank node."""
-    identifier: list[str] = Field(default_factory=list)
+    identifier: Texts = Field(default_factory=list)
     title: MultiText = Field(default_factory=dict)
     description: MultiText = Field(default_factory=dict)
     keyword: Keywords = Field(default_factory=dict)
-    theme: list[Iri] = Field(default_factory=list)
+    theme: Iris = Field(default_factory=list)
     publisher: Agent | None = None
     creator: Agent | None = None
     contact_point: list[ContactPoint] = Field(default_factory=list)
@@ -266,13 +263,13 @@ class _Resource(_Node):
     access_rights: Iri | None = None
     license: Iri | None = None
     rights: RightsStatement | None = None
-    conforms_to: list[Iri] = Field(default_factory=list)
-    landing_page: list[Iri] = Field(default_factory=list)
-    page: list[Iri] = Field(default_factory=list)
+    conforms_to: Iris = Field(default_factory=list)
+    landing_page: Iris = Field(default_factory=list)
+    page: Iris = Field(default_factory=list)
     """foaf:page: documentation."""
-    language: list[Iri] = Field(default_factory=list)
+    language: Iris = Field(default_factory=list)
     spatial: list[Location] = Field(default_factory=list)
-    statuut: list[Iri] = Field(default_factory=list)
+    statuut: Iris = Field(default_factory=list)
     """mdcat:statuut (e.g. VLOPENDATA)."""
 
     def text(self, field: str = "title", lang: str = "nl") -> str | None:
@@ -284,11 +281,11 @@ class Distribution(_Node):
     """dcat:Distribution."""
 
     uri: Iri | None = None
-    identifier: list[str] = Field(default_factory=list)
+    identifier: Texts = Field(default_factory=list)
     title: MultiText = Field(default_factory=dict)
     description: MultiText = Field(default_factory=dict)
-    access_url: list[Iri] = Field(default_factory=list)
-    download_url: list[Iri] = Field(default_factory=list)
+    access_url: Iris = Field(default_factory=list)
+    download_url: Iris = Field(default_factory=list)
     access_service: list[DataService] = Field(default_factory=list)
     format: Iri | None = None
     """dct:format, an EU file-type IRI."""
@@ -305,9 +302,9 @@ class Distribution(_Node):
     modified: DateValue | None = None
     status: Iri | None = None
     availability: Iri | None = None
-    language: list[Iri] = Field(default_factory=list)
-    conforms_to: list[Iri] = Field(default_factory=list)
-    page: list[Iri] = Field(default_factory=list)
+    language: Iris = Field(default_factory=list)
+    conforms_to: Iris = Field(default_factory=list)
+    page: Iris = Field(default_factory=list)
     spatial_resolution_in_meters: float | None = Field(default=None, ge=0)
     temporal_resolution: str | None = None
 
@@ -316,9 +313,9 @@ class DataService(_Resource):
     """dcat:DataService."""
 
     kind: Literal["DataService"] = "DataService"
-    endpoint_url: list[Iri] = Field(default_factory=list)
-    endpoint_description: list[Iri] = Field(default_factory=list)
-    serves_dataset: list[Iri] = Field(default_factory=list)
+    endpoint_url: Iris = Field(default_factory=list)
+    endpoint_description: Iris = Field(default_factory=list)
+    serves_dataset: Iris = Field(default_factory=list)
     levensfase: Iri | None = None
     """mdcat:levensfase (lifecycle phase)."""
     ontwikkelingstoestand: Iri | None = None
@@ -335,14 +332,14 @@ class Dataset(_Resource):
     version: str | None = None
     version_notes: MultiText = Field(default_factory=dict)
     provenance: MultiText = Field(default_factory=dict)
-    relation: list[Iri] = Field(default_factory=list)
-    source: list[Iri] = Field(default_factory=list)
-    has_version: list[Iri] = Field(default_factory=list)
-    is_version_of: list[Iri] = Field(default_factory=list)
-    is_referenced_by: list[Iri] = Field(default_factory=list)
-    in_series: list[Iri] = Field(default_factory=list)
+    relation: Iris = Field(default_factory=list)
+    source: Iris = Field(default_factory=list)
+    has_version: Iris = Field(default_factory=list)
+    is_version_of: Iris = Field(default_factory=list)
+    is_referenced_by: Iris = Field(default_factory=list)
+    in_series: Iris = Field(default_factory=list)
     qualified_attribution: list[Attribution] = Field(default_factory=list)
-    applicable_legislation: list[Iri] = Field(default_factory=list)
+    applicable_legislation: Iris = Field(default_factory=list)
     type: Iri | None = None
     spatial_resolution_in_meters: float | None = Field(default=None, ge=0)
     temporal_resolution: str | None = None
@@ -356,7 +353,7 @@ class DatasetSeries(_Resource):
     kind: Literal["DatasetSeries"] = "DatasetSeries"
     temporal: list[PeriodOfTime] = Field(default_factory=list)
     frequency: Iri | None = None
-    applicable_legislation: list[Iri] = Field(default_factory=list)
+    applicable_legislation: Iris = Field(default_factory=list)
 
 
 class Catalog(_Resource):
@@ -364,8 +361,8 @@ class Catalog(_Resource):
 
     kind: Literal["Catalog"] = "Catalog"
     homepage: Iri | None = None
-    theme_taxonomy: list[Iri] = Field(default_factory=list)
-    has_part: list[Iri] = Field(default_factory=list)
+    theme_taxonomy: Iris = Field(default_factory=list)
+    has_part: Iris = Field(default_factory=list)
 
 
 Record = Annotated[Dataset | DataService | DatasetSeries, Field(discriminator="kind")]
