@@ -1,10 +1,11 @@
 """Streaming writers: a document is a header, any number of chunks of triples, and a footer.
 
 Each chunk is written as soon as it is complete, so a whole catalogue streams in constant memory.
-N-Triples, Turtle and RDF/XML chunks are serialised by pyoxigraph (Rust) and spliced together:
-Turtle without its repeated ``@prefix`` lines, RDF/XML without its XML declaration and ``rdf:RDF``
-wrapper (the document's own wrapper declares the same namespaces). JSON-LD is written here, as one
-JSON object with a prefix-only ``@context`` and the nodes of each chunk appended to ``@graph``.
+N-Triples is written here from the terms' own N-Triples forms. Turtle and RDF/XML chunks are
+serialised by pyoxigraph (Rust) and spliced together: Turtle without its repeated ``@prefix``
+lines, RDF/XML without its XML declaration and ``rdf:RDF`` wrapper (the document's own wrapper
+declares the same namespaces). JSON-LD is written here, as one JSON object with a prefix-only
+``@context`` and the nodes of each chunk appended to ``@graph``.
 """
 
 from __future__ import annotations
@@ -17,29 +18,33 @@ from typing import Any, BinaryIO
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
+from catalog.rdf._write_terms import Statement
 from vocab.namespaces import CATALOG_PREFIXES
 
 __all__ = ["FORMATS", "ChunkWriter", "grouped", "writer_for"]
 
 _ITS = "http://www.w3.org/2005/11/its"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_TYPE = _RDF + "type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 PREFIXES: dict[str, str] = dict(
     sorted({**CATALOG_PREFIXES, "gsp": "http://www.opengis.net/ont/geosparql#"}.items())
 )
 
 
-def _serialize(triples: list[Triple], rdf_format: RdfFormat) -> bytes:
-    data = pyoxigraph.serialize(grouped(triples), None, rdf_format, prefixes=PREFIXES)
+def _serialize(triples: list[Statement], rdf_format: RdfFormat) -> bytes:
+    data = pyoxigraph.serialize(
+        [Triple(s, p, o) for s, p, o in grouped(triples)], None, rdf_format, prefixes=PREFIXES
+    )
     assert data is not None  # no output file given, so pyoxigraph returns the bytes
     return data
 
 
-def grouped(triples: Iterable[Triple]) -> list[Triple]:
+def grouped(triples: Iterable[Statement]) -> list[Statement]:
     """The triples reordered so that each subject's triples are together, subjects in first-seen order."""
-    by_subject: dict[NamedNode | BlankNode | Triple, list[Triple]] = {}
+    by_subject: dict[NamedNode | BlankNode, list[Statement]] = {}
     for triple in triples:
-        subject = triple.subject
+        subject = triple[0]
         bucket = by_subject.get(subject)
         if bucket is None:
             by_subject[subject] = [triple]
@@ -56,10 +61,10 @@ class ChunkWriter:
     def begin(self, out: BinaryIO) -> None:
         """Write what comes before the first chunk."""
 
-    def chunk(self, out: BinaryIO, triples: list[Triple]) -> None:
+    def chunk(self, out: BinaryIO, triples: list[Statement]) -> None:
         """Write one chunk of triples."""
         if triples:
-            pyoxigraph.serialize(triples, out, self.rdf_format)
+            out.write("".join([f"{s} {p} {o} .\n" for s, p, o in triples]).encode("utf-8"))
 
     def end(self, out: BinaryIO) -> None:
         """Write what comes after the last chunk."""
@@ -73,7 +78,7 @@ class TurtleWriter(ChunkWriter):
     def begin(self, out: BinaryIO) -> None:
         out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode())
 
-    def chunk(self, out: BinaryIO, triples: list[Triple]) -> None:
+    def chunk(self, out: BinaryIO, triples: list[Statement]) -> None:
         if not triples:
             return
         data = _serialize(triples, self.rdf_format)
@@ -111,7 +116,7 @@ class RdfXmlWriter(ChunkWriter):
         names = "".join(f'\n    xmlns:{p}="{iri}"' for p, iri in sorted(self._declared.items()))
         out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF{names}>\n'.encode())
 
-    def chunk(self, out: BinaryIO, triples: list[Triple]) -> None:
+    def chunk(self, out: BinaryIO, triples: list[Statement]) -> None:
         if not triples:
             return
         data = _serialize(triples, self.rdf_format)
@@ -146,13 +151,11 @@ class JsonLdWriter(ChunkWriter):
             return iri
         return f"{prefix}:{local}"
 
-    def _value(self, term: NamedNode | BlankNode | Literal | Triple) -> dict[str, str]:
+    def _value(self, term: NamedNode | BlankNode | Literal) -> dict[str, str]:
         if isinstance(term, NamedNode):
             return {"@id": term.value}
         if isinstance(term, BlankNode):
             return {"@id": "_:" + term.value}
-        if not isinstance(term, Literal):
-            raise TypeError(f"RDF-star triple terms are not written: {term}")
         if term.language:
             return {"@value": term.value, "@language": term.language}
         datatype = term.datatype.value
@@ -160,21 +163,18 @@ class JsonLdWriter(ChunkWriter):
             return {"@value": term.value}
         return {"@value": term.value, "@type": self._compact(datatype)}
 
-    def chunk(self, out: BinaryIO, triples: list[Triple]) -> None:
-        nodes: dict[NamedNode | BlankNode | Triple, dict[str, Any]] = {}
-        for triple in triples:
-            subject = triple.subject
+    def chunk(self, out: BinaryIO, triples: list[Statement]) -> None:
+        nodes: dict[NamedNode | BlankNode, dict[str, Any]] = {}
+        for subject, predicate_node, obj in triples:
             node = nodes.get(subject)
             if node is None:
-                if isinstance(subject, Triple):
-                    raise TypeError(f"RDF-star triple terms are not written: {subject}")
                 is_blank = isinstance(subject, BlankNode)
                 node = nodes[subject] = {"@id": ("_:" if is_blank else "") + subject.value}
-            predicate = triple.predicate.value
-            if predicate == _RDF + "type" and isinstance(triple.object, NamedNode):
-                node.setdefault("@type", []).append(self._compact(triple.object.value))
+            predicate = predicate_node.value
+            if predicate == _RDF_TYPE and isinstance(obj, NamedNode):
+                node.setdefault("@type", []).append(self._compact(obj.value))
             else:
-                node.setdefault(self._compact(predicate), []).append(self._value(triple.object))
+                node.setdefault(self._compact(predicate), []).append(self._value(obj))
         if not nodes:
             return
         text = ",\n".join(json.dumps(node, ensure_ascii=False) for node in nodes.values())

@@ -38,6 +38,7 @@ __all__ = [
     "GSP",
     "TIME",
     "Node",
+    "Statement",
     "Term",
     "blank",
     "date_literal",
@@ -59,6 +60,8 @@ Node = NamedNode | BlankNode
 """A subject."""
 Term = NamedNode | BlankNode | Literal
 """An object."""
+Statement = tuple[NamedNode | BlankNode, NamedNode, NamedNode | BlankNode | Literal]
+"""A triple as a plain tuple: building pyoxigraph ``Triple`` objects costs ~4 µs each, a tuple ~0.1."""
 
 ELI = "http://data.europa.eu/eli/ontology#"
 GSP = "http://www.opengis.net/ont/geosparql#"

@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode
 
 from catalog.model import (
     Agent,
@@ -38,6 +38,7 @@ from catalog.model import (
 )
 from catalog.rdf._write_terms import (
     Node,
+    Statement,
     Term,
     blank,
     date_literal,
@@ -178,7 +179,7 @@ def mint_iri(record: AnyRecord, base_uri: str) -> str:
 
 
 class TripleWriter:
-    """Turns records into lists of triples.
+    """Turns records into lists of ``(subject, predicate, object)`` statements.
 
     Descriptions of the vocabulary terms records point to (a theme's type, label and scheme) are
     written once per writer: pass one writer through a stream so each is written once per document.
@@ -189,14 +190,14 @@ class TripleWriter:
         self.base_uri = base_uri
         self._remember = remember
         self._described: set[tuple[str, str]] = set()
-        self._out: list[Triple] = []
+        self._out: list[Statement] = []
         self._key = ""
         self._count = 0
 
     # -- plumbing -----------------------------------------------------------------------------------
 
     def _add(self, s: Node, p: NamedNode, o: Term) -> None:
-        self._out.append(Triple(s, p, o))
+        self._out.append((s, p, o))
 
     def _blank(self) -> Node:
         self._count += 1
@@ -277,7 +278,7 @@ class TripleWriter:
 
     # -- records ------------------------------------------------------------------------------------
 
-    def record(self, record: AnyRecord) -> list[Triple]:
+    def record(self, record: AnyRecord) -> list[Statement]:
         """All triples of one record (its nested nodes included), grouped by subject."""
         self._out = []
         self._resource(record)
