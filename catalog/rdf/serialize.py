@@ -12,7 +12,7 @@ blank nodes with deterministic labels.
 
 pyoxigraph terms are used because they are several times faster than rdflib's: for 10,000
 realistic datasets (about 100 triples each) rdflib's terms and serialisers alone managed 140-280
-records/s, this writer 1,000-2,500 records/s depending on the format.
+records/s, this writer 1,600-2,500 records/s depending on the format.
 """
 
 from __future__ import annotations
