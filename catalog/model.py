@@ -174,14 +174,20 @@ class ContactPoint(_Node):
     telephone: str | None = None
     url: Iri | None = None
 
-    @field_validator("email", "telephone")
+    @field_validator("email")
     @classmethod
-    def _strip_scheme(cls, value: str | None) -> str | None:
-        if value:
-            for prefix in ("mailto:", "tel:"):
-                if value.lower().startswith(prefix):
-                    value = value[len(prefix) :]
+    def _strip_mailto(cls, value: str | None) -> str | None:
+        if value and value.lower().startswith("mailto:"):
+            value = value[7:]
         return value or None
+
+    @field_validator("telephone")
+    @classmethod
+    def _canonical_telephone(cls, value: str | None) -> str | None:
+        """The number as a ``tel:`` URI holds it: no scheme, no spaces (``09 266 22 11`` -> ``092662211``)."""
+        if value and value.lower().startswith("tel:"):
+            value = value[4:]
+        return "".join(value.split()) if value else None
 
 
 class PeriodOfTime(_Node):

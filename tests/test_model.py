@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from catalog.model import (
     BBox,
+    ContactPoint,
     DataService,
     Dataset,
     Distribution,
@@ -123,4 +124,5 @@ def test_mailto_and_tel_prefixes_are_removed() -> None:
     )
     assert ds.contact_point[0].email == "open@gent.be"
     assert ds.contact_point[0].telephone == "+3292661111"
+    assert ContactPoint(telephone="09 266 22 11").telephone == "092662211"
     assert ds.publisher is not None and ds.publisher.email == "info@gent.be"
