@@ -99,6 +99,8 @@ def import_location(
 ) -> ImportReport:
     """Import a DCAT file or URL as a source (registered on first use, matched by its location after)."""
     settings = settings or get_settings()
+    if municipality is not None and by_nis(municipality) is None:
+        raise InputError(f"unknown municipality NIS code {municipality!r}")
     max_bytes = settings.harvest.max_response_bytes
     if location.startswith(("http://", "https://")):
         fetched = fetch(
@@ -162,8 +164,6 @@ def _import(
     municipality: str | None,
     confirm_withdrawal: bool,
 ) -> ImportReport:
-    if municipality is not None and by_nis(municipality) is None:
-        raise InputError(f"unknown municipality NIS code {municipality!r}")
     factory = _factory(settings)
     with session_scope(factory) as session:
         source = get_source_by_url(session, url=url)
