@@ -6,7 +6,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     CATALOG_SERVER__HOST=0.0.0.0 \
-    CATALOG_DATABASE__URL=sqlite:////app/data/catalog.db
+    CATALOG_DATABASE__URL=sqlite:////app/data/catalog.db \
+    CATALOG_MIGRATIONS=/app/migrations
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
