@@ -17,7 +17,7 @@ from catalog.db.tables import (
 )
 from catalog.model import DataService, Dataset, DatasetSeries, pick_text
 
-__all__ = ["FACET_TABLES", "delete_facets", "facet_rows", "publisher_key"]
+__all__ = ["FACET_COLUMNS", "FACET_TABLES", "delete_facets", "facet_values", "publisher_key"]
 
 FACET_TABLES: dict[str, Table] = {
     "theme": DatasetTheme.__table__,  # type: ignore[dict-item]
@@ -42,10 +42,24 @@ def publisher_key(uri: str | None, name: str | None) -> str | None:
     return None
 
 
-def facet_rows(
-    dataset_id: int, record: Dataset | DataService | DatasetSeries, municipality: str | None
-) -> dict[str, list[dict[str, Any]]]:
-    """The rows each facet table should hold for one dataset (values cut to the column's width)."""
+FACET_COLUMNS: dict[str, tuple[str, ...]] = {
+    "theme": ("value",),
+    "format": ("value",),
+    "licence": ("value",),
+    "keyword": ("value", "lang"),
+    "municipality": ("value",),
+    "publisher": ("value", "label"),
+}
+"""The columns after ``dataset_id`` of each facet table, in the order ``facet_values`` gives them."""
+
+
+def facet_values(
+    record: Dataset | DataService | DatasetSeries, municipality: str | None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows (without ``dataset_id``) each facet table should hold for one dataset.
+
+    Values are cut to their column's width.
+    """
     licences = {record.license} if record.license else set()
     formats: set[str] = set()
     if isinstance(record, Dataset):
@@ -56,12 +70,12 @@ def facet_rows(
             if fmt:
                 formats.add(fmt)
     keywords = {(word[:_MAX_VALUE], lang[:20]) for lang, words in record.keyword.items() for word in words}
-    rows: dict[str, list[dict[str, Any]]] = {
-        "theme": [{"dataset_id": dataset_id, "value": v} for v in _cut(record.theme)],
-        "format": [{"dataset_id": dataset_id, "value": v} for v in _cut(formats)],
-        "licence": [{"dataset_id": dataset_id, "value": v} for v in _cut(licences)],
-        "keyword": [{"dataset_id": dataset_id, "value": w, "lang": lang} for w, lang in sorted(keywords)],
-        "municipality": [{"dataset_id": dataset_id, "value": municipality}] if municipality else [],
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "theme": [(v,) for v in _cut(record.theme)],
+        "format": [(v,) for v in _cut(formats)],
+        "licence": [(v,) for v in _cut(licences)],
+        "keyword": sorted(keywords),
+        "municipality": [(municipality,)] if municipality else [],
         "publisher": [],
     }
     publisher = record.publisher
@@ -69,9 +83,7 @@ def facet_rows(
         label = pick_text(publisher.name)
         key = publisher_key(publisher.uri, label)
         if key:
-            rows["publisher"].append(
-                {"dataset_id": dataset_id, "value": key, "label": label[:_MAX_VALUE] if label else None}
-            )
+            rows["publisher"].append((key, label[:_MAX_VALUE] if label else None))
     return rows
 
 

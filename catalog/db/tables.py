@@ -244,7 +244,11 @@ class DatasetRow(Base):
 
 def _facet_args(*value_columns: str) -> tuple[Any, ...]:
     """Key (dataset_id, value...) to rewrite one dataset's rows; index (value..., dataset_id) for counts."""
-    return (PrimaryKeyConstraint("dataset_id", *value_columns), Index(None, *value_columns, "dataset_id"))
+    return (
+        PrimaryKeyConstraint("dataset_id", *value_columns),
+        Index(None, *value_columns, "dataset_id"),
+        {"sqlite_with_rowid": False},  # the primary key is the table: one B-tree fewer per row
+    )
 
 
 def _facet_dataset_id() -> Mapped[int]:

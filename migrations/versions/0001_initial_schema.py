@@ -74,7 +74,8 @@ def upgrade() -> None:
     sa.Column('dataset_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('value', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f('fk_dataset_format_dataset_id_datasets'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_format'))
+    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_format')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('dataset_format', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataset_format_value_dataset_id'), ['value', 'dataset_id'], unique=False)
@@ -84,7 +85,8 @@ def upgrade() -> None:
     sa.Column('value', sa.String(length=500), nullable=False),
     sa.Column('lang', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f('fk_dataset_keyword_dataset_id_datasets'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('dataset_id', 'value', 'lang', name=op.f('pk_dataset_keyword'))
+    sa.PrimaryKeyConstraint('dataset_id', 'value', 'lang', name=op.f('pk_dataset_keyword')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('dataset_keyword', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataset_keyword_value_lang_dataset_id'), ['value', 'lang', 'dataset_id'], unique=False)
@@ -93,7 +95,8 @@ def upgrade() -> None:
     sa.Column('dataset_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('value', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f('fk_dataset_licence_dataset_id_datasets'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_licence'))
+    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_licence')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('dataset_licence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataset_licence_value_dataset_id'), ['value', 'dataset_id'], unique=False)
@@ -103,7 +106,8 @@ def upgrade() -> None:
     sa.Column('value', sa.String(length=5), nullable=False),
     sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f('fk_dataset_municipality_dataset_id_datasets'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['value'], ['municipalities.nis'], name=op.f('fk_dataset_municipality_value_municipalities')),
-    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_municipality'))
+    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_municipality')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('dataset_municipality', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataset_municipality_value_dataset_id'), ['value', 'dataset_id'], unique=False)
@@ -113,7 +117,8 @@ def upgrade() -> None:
     sa.Column('value', sa.String(length=2000), nullable=False),
     sa.Column('label', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f('fk_dataset_publisher_dataset_id_datasets'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_publisher'))
+    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_publisher')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('dataset_publisher', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataset_publisher_value_dataset_id'), ['value', 'dataset_id'], unique=False)
@@ -122,7 +127,8 @@ def upgrade() -> None:
     sa.Column('dataset_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('value', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f('fk_dataset_theme_dataset_id_datasets'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_theme'))
+    sa.PrimaryKeyConstraint('dataset_id', 'value', name=op.f('pk_dataset_theme')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('dataset_theme', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataset_theme_value_dataset_id'), ['value', 'dataset_id'], unique=False)

@@ -19,7 +19,7 @@ from catalog.db.repository import (
 )
 from catalog.db.tables import DatasetRow, DatasetTheme, SourceRecord
 from catalog.db.upsert import canonical_json
-from catalog.model import DataService, content_hash
+from catalog.model import DataService
 
 from .conftest import BASE_URI, CC0, FILETYPE, THEME, make_dataset
 
@@ -39,9 +39,13 @@ def _upsert(session, source_id, items, now=T0, **kw):
     return results
 
 
-def test_canonical_hash_is_the_model_content_hash() -> None:
+def test_equal_metadata_in_any_order_gives_one_hash() -> None:
     record = make_dataset(3)
-    assert canonical_json(record)[1] == content_hash(record)
+    shuffled = make_dataset(
+        3, theme=list(reversed(record.theme)), keyword={"en": ["bicycle"], "nl": ["mobiliteit", "fiets"]}
+    )
+    assert canonical_json(shuffled) == canonical_json(record)
+    assert canonical_json(make_dataset(3, version="2"))[1] != canonical_json(record)[1]
 
 
 def test_created_then_unchanged_then_updated(session: Session, source_id: int) -> None:

@@ -1,0 +1,126 @@
+"""Bulk writes below the ORM, for the import path's hot loop.
+
+Rows go to the driver with the columns' own bind processing done once per column and statement, not
+through SQLAlchemy's per-row parameter machinery:
+
+- SQLite: one ``executemany`` of a prepared statement (the sqlite3 module loops in C);
+- PostgreSQL: ``COPY ... FROM STDIN`` for inserts; for updates one statement per batch that reads
+  every row from ``unnest`` of one array per column, sent in binary (no text escaping of raw bytes).
+
+Both run inside the session's transaction, so they commit or roll back with the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import Session
+
+__all__ = ["bulk_insert", "bulk_update"]
+
+
+def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    return [table.c[name].type.bind_processor(dialect) for name in columns]
+
+
+def _columns_of(
+    table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], dialect: Dialect
+) -> list[list[Any]]:
+    """Transpose rows into one list per column, bind-processed."""
+    out: list[list[Any]] = []
+    for i, process in enumerate(_processors(table, columns, dialect)):
+        values = [row[i] for row in rows]
+        out.append(_apply(process, values) if process else values)
+    return out
+
+
+def _rows_processed(
+    table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], dialect: Dialect
+) -> list[tuple[Any, ...]]:
+    processors = _processors(table, columns, dialect)
+    if not any(processors):
+        return [tuple(row) for row in rows]
+    columns_out = []
+    for i, process in enumerate(processors):
+        values = [row[i] for row in rows]
+        if process is not None:
+            values = _apply(process, values)
+        columns_out.append(values)
+    return list(zip(*columns_out, strict=True))
+
+
+def _apply(process: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """Bind-process a column's values; a value repeated (a batch's one timestamp) is processed once."""
+    out: list[Any] = []
+    last_in: Any = object()
+    last_out: Any = None
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        if value is not last_in:
+            last_in, last_out = value, process(value)
+        out.append(last_out)
+    return out
+
+
+def _quote(connection: Connection, name: str) -> str:
+    return connection.dialect.identifier_preparer.quote(name)
+
+
+def _pg_type(table: Table, name: str, dialect: Dialect) -> str:
+    return table.c[name].type.compile(dialect=dialect)
+
+
+def bulk_insert(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table``."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = ", ".join(_quote(connection, c) for c in columns)
+    target = _quote(connection, table.name)
+    if dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for row in _rows_processed(table, columns, rows, dialect):
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"
+    connection.exec_driver_sql(sql, _rows_processed(table, columns, rows, dialect))
+
+
+def bulk_update(
+    session: Session, table: Table, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Set ``columns`` of the rows whose ``key`` is each row's first value: rows are (key, *values)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    target = _quote(connection, table.name)
+    all_columns = [key, *columns]
+    if dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{_pg_type(table, c, dialect)}[]" for c in all_columns)
+        aliases = ", ".join(_quote(connection, c) for c in all_columns)
+        sets = ", ".join(f"{_quote(connection, c)} = v.{_quote(connection, c)}" for c in columns)
+        sql = (
+            f"UPDATE {target} SET {sets} FROM unnest({arrays}) AS v({aliases}) "
+            f"WHERE {target}.{_quote(connection, key)} = v.{_quote(connection, key)}"
+        )
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor(binary=True) as cursor:
+            cursor.execute(sql, tuple(_columns_of(table, all_columns, rows, dialect)))
+        return
+    sets = ", ".join(f"{_quote(connection, c)} = ?" for c in columns)
+    sql = f"UPDATE {target} SET {sets} WHERE {_quote(connection, key)} = ?"
+    processed = _rows_processed(table, all_columns, rows, dialect)
+    connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in processed])
