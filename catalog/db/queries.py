@@ -16,19 +16,21 @@ from sqlalchemy import Select, Table, exists, func, select
 from sqlalchemy.orm import Session
 
 from catalog.db.facets import FACET_TABLES
-from catalog.db.tables import DatasetRow, SourceRecord
+from catalog.db.tables import DatasetRow, RawRecord, SourceRecord
 from catalog.db.types import as_utc
 from catalog.model import DataService, Dataset, DatasetSeries
 
 __all__ = [
     "DatasetOrder",
     "FacetName",
+    "RawPayload",
     "StoredDataset",
     "count_datasets",
     "facet_counts",
     "get_dataset",
     "get_dataset_by_uri",
     "iter_datasets",
+    "iter_raw_records",
     "list_datasets",
 ]
 
@@ -230,3 +232,40 @@ def facet_counts(session: Session, *, facet: FacetName, limit: int = 50) -> list
     count = func.count().label("n")
     query = select(table.c.value, count).group_by(table.c.value).order_by(count.desc(), table.c.value)
     return [(row.value, int(row.n)) for row in session.execute(query.limit(limit))]
+
+
+@dataclass(frozen=True, slots=True)
+class RawPayload:
+    """A source record's raw harvested payload, for re-normalising without re-harvesting."""
+
+    source_record_id: int
+    remote_id: str
+    dataset_id: str
+    """Public id of the dataset it is linked to."""
+    municipality: str | None
+    raw: bytes
+    raw_format: str | None
+
+
+def iter_raw_records(
+    session: Session, *, source_id: int, batch_size: int = 500, include_withdrawn: bool = False
+) -> Iterator[RawPayload]:
+    """The raw payloads a source gave, in source-record order, ``batch_size`` at a time."""
+    sr, raw = _LINKS.c, RawRecord.__table__.c
+    after = 0
+    while True:
+        query = (
+            select(sr.id, sr.remote_id, _d.slug, _d.municipality_nis, raw.raw, raw.raw_format)
+            .join_from(_LINKS, RawRecord.__table__, raw.source_record_id == sr.id)
+            .join(_DATASETS, _d.id == sr.dataset_id)
+            .where(sr.source_id == source_id, sr.id > after)
+            .order_by(sr.id)
+            .limit(batch_size)
+        )
+        if not include_withdrawn:
+            query = query.where(sr.withdrawn_at.is_(None))
+        page = [RawPayload(*row) for row in session.execute(query)]
+        yield from page
+        if len(page) < batch_size:
+            return
+        after = page[-1].source_record_id

@@ -23,12 +23,14 @@ from catalog.db.jobs import (
 from catalog.db.queries import (
     DatasetOrder,
     FacetName,
+    RawPayload,
     StoredDataset,
     count_datasets,
     facet_counts,
     get_dataset,
     get_dataset_by_uri,
     iter_datasets,
+    iter_raw_records,
     list_datasets,
 )
 from catalog.db.sources import (
@@ -54,6 +56,7 @@ __all__ = [
     "JobRecord",
     "JobRunning",
     "MunicipalityRow",
+    "RawPayload",
     "StoredDataset",
     "UpsertAction",
     "UpsertItem",
@@ -72,6 +75,7 @@ __all__ = [
     "get_source",
     "get_source_by_url",
     "iter_datasets",
+    "iter_raw_records",
     "list_datasets",
     "list_job_records",
     "list_jobs",

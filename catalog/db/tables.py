@@ -52,6 +52,7 @@ __all__ = [
     "HarvestJobRecord",
     "Municipality",
     "Organisation",
+    "RawRecord",
     "Source",
     "SourceRecord",
 ]
@@ -191,14 +192,29 @@ class SourceRecord(Base):
     is_owner: Mapped[bool] = mapped_column(Boolean)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     """Hash of the normalised record; None forces the next harvest to rewrite it."""
-    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
-    raw_format: Mapped[str | None] = mapped_column(String(100))
     raw_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the raw payload (kept in ``raw_records``), to notice a changed payload without reading it."""
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     last_job_id: Mapped[int | None] = mapped_column(ForeignKey("harvest_jobs.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RawRecord(Base):
+    """The raw harvested payload of a source record, kept so records can be re-normalised.
+
+    A table of its own so that touching a source record (``last_seen``) never rewrites the payload.
+    """
+
+    __tablename__ = "raw_records"
+
+    source_record_id: Mapped[int] = mapped_column(
+        ForeignKey("source_records.id", ondelete="CASCADE"), primary_key=True
+    )
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_format: Mapped[str | None] = mapped_column(String(100))
+    """Media type of the payload (``application/rdf+xml``, ``application/json`` ...)."""
 
 
 class HarvestJobRecord(Base):

@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
-from catalog.db.bulk import bulk_insert, bulk_update
+from catalog.db.bulk import bulk_insert, bulk_update, in_values
 from catalog.db.facets import FACET_COLUMNS, FACET_TABLES, delete_facets, facet_values
-from catalog.db.tables import DatasetRow, Source, SourceRecord
+from catalog.db.tables import DatasetRow, RawRecord, Source, SourceRecord
 from catalog.db.types import as_utc
 from catalog.exceptions import NotFound, RecordError
 from catalog.model import DataService, Dataset, DatasetSeries, pick_text
@@ -56,6 +56,7 @@ AnyRecord = Dataset | DataService | DatasetSeries
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
+_RAW: Table = RawRecord.__table__  # type: ignore[assignment]
 MAX_URI = 2000
 MAX_REMOTE_ID = 1000
 
@@ -137,7 +138,9 @@ class _LinkState:
     withdrawn: bool
     is_new: bool = False
     dirty: bool = False
-    values: dict[str, Any] = field(default_factory=dict)
+    raw_changed: bool = False
+    raw: bytes | None = None
+    raw_format: str | None = None
 
 
 class _Batch:
@@ -156,25 +159,26 @@ class _Batch:
     def load(self, items: Sequence[UpsertItem], uris: list[str]) -> None:
         remote_ids = sorted({item.remote_id for item in items})
         sr, d = _LINKS.c, _DATASETS.c
-        for chunk in _chunks(remote_ids):
-            query = (
-                select(sr.id, sr.remote_id, sr.is_owner, sr.content_hash, sr.raw_hash, sr.withdrawn_at)
-                .add_columns(d.id.label("pk"), d.slug, d.uri, d.withdrawn_at.label("d_withdrawn"))
-                .join_from(_LINKS, _DATASETS, d.id == sr.dataset_id)
-                .where(sr.source_id == self.source.id, sr.remote_id.in_(chunk))
-            )
+        found: list[Any] = []
+        for chunk in _chunks(remote_ids):  # two index lookups, not a join: good plans even on fresh stats
+            query = select(
+                sr.id, sr.remote_id, sr.dataset_id, sr.is_owner, sr.content_hash, sr.raw_hash, sr.withdrawn_at
+            ).where(sr.source_id == self.source.id, in_values(self.session, sr.remote_id, chunk))
+            found.extend(self.session.execute(query))
+        datasets: dict[int, _DatasetState] = {}
+        for chunk in _chunks(sorted({row.dataset_id for row in found})):
+            query = select(d.id, d.slug, d.uri, d.withdrawn_at).where(in_values(self.session, d.id, chunk))
             for row in self.session.execute(query):
-                ds = self.by_uri.get(row.uri) or _DatasetState(
-                    row.pk, row.slug, row.uri, row.d_withdrawn is not None
-                )
-                self.by_uri[ds.uri] = ds
-                self.links[row.remote_id] = _LinkState(
-                    row.id, row.remote_id, ds, row.is_owner, row.content_hash, row.raw_hash,
-                    row.withdrawn_at is not None,
-                )  # fmt: skip
+                ds = _DatasetState(row.id, row.slug, row.uri, row.withdrawn_at is not None)
+                datasets[row.id] = self.by_uri[row.uri] = ds
+        for row in found:
+            self.links[row.remote_id] = _LinkState(
+                row.id, row.remote_id, datasets[row.dataset_id], row.is_owner, row.content_hash, row.raw_hash,
+                row.withdrawn_at is not None,
+            )  # fmt: skip
         wanted = sorted({u for u in uris if u not in self.by_uri})
         for chunk in _chunks(wanted):
-            query = select(d.id, d.slug, d.uri, d.withdrawn_at).where(d.uri.in_(chunk))
+            query = select(d.id, d.slug, d.uri, d.withdrawn_at).where(in_values(self.session, d.uri, chunk))
             for row in self.session.execute(query):
                 self.by_uri[row.uri] = _DatasetState(row.id, row.slug, row.uri, row.withdrawn_at is not None)
 
@@ -216,10 +220,12 @@ class _Batch:
                     action = "unchanged"
             else:
                 action = "linked" if (digest != link.content_hash or link.withdrawn) else "unchanged"
-        if action != "unchanged" or raw_hash != link.raw_hash:
+        if raw_hash != link.raw_hash:
+            link.raw_changed = True
+        if action != "unchanged" or link.raw_changed:
             link.dirty = True
         link.content_hash, link.raw_hash, link.withdrawn = digest, raw_hash, False
-        link.values.update(raw=item.raw, raw_format=item.raw_format)
+        link.raw, link.raw_format = item.raw, item.raw_format
         if link.is_owner and action != "unchanged":
             self._write_record(ds, item, text, digest)
         return link, action
@@ -280,7 +286,7 @@ class _Batch:
         found: dict[str, int] = {}
         table = column.table
         for chunk in _chunks(keys):
-            query = select(column, table.c.id).where(column.in_(chunk), *where)
+            query = select(column, table.c.id).where(in_values(self.session, column, chunk), *where)
             found.update((row[0], row[1]) for row in self.session.execute(query))
         return found
 
@@ -293,7 +299,9 @@ class _Batch:
         sr = _LINKS.c
         cleared = sorted(set(self.owner_cleared))
         for chunk in _chunks(cleared):
-            self.session.execute(update(_LINKS).where(sr.id.in_(chunk)).values(is_owner=False))
+            self.session.execute(
+                update(_LINKS).where(in_values(self.session, sr.id, chunk)).values(is_owner=False)
+            )
         links = list(self.links.values())
         dirty = [link for link in links if link.dirty and not link.is_new]
         bulk_update(
@@ -313,21 +321,32 @@ class _Batch:
             ids = self._lookup(sr.remote_id, [ln.remote_id for ln in new], sr.source_id == self.source.id)
             for link in new:
                 link.id = ids[link.remote_id]
+        self._write_raw([link for link in links if link.raw_changed])
         touched = sorted(link.id for link in links if not link.dirty and link.id is not None)
         for chunk in _chunks(touched):
-            stmt = update(_LINKS).where(sr.id.in_(chunk)).values(last_seen=self.now, last_job_id=self.job_id)
+            stmt = update(_LINKS).where(in_values(self.session, sr.id, chunk))
+            stmt = stmt.values(last_seen=self.now, last_job_id=self.job_id)
             self.session.execute(stmt)
         seen = sorted({ln.dataset.pk for ln in links if ln.dataset.pk is not None and not ln.dataset.is_new})
         for chunk in _chunks(seen):
-            stmt = update(_DATASETS).where(_DATASETS.c.id.in_(chunk)).values(last_seen=self.now)
+            stmt = (
+                update(_DATASETS)
+                .where(in_values(self.session, _DATASETS.c.id, chunk))
+                .values(last_seen=self.now)
+            )
             self.session.execute(stmt)
+
+    def _write_raw(self, links: list[_LinkState]) -> None:
+        stale = sorted(link.id for link in links if not link.is_new and link.id is not None)
+        for chunk in _chunks(stale):
+            self.session.execute(delete(_RAW).where(in_values(self.session, _RAW.c.source_record_id, chunk)))
+        rows = [(link.id, link.raw, link.raw_format) for link in links if link.raw is not None]
+        bulk_insert(self.session, _RAW, ("source_record_id", "raw", "raw_format"), rows)
 
     def _link_values(self, link: _LinkState) -> tuple[Any, ...]:
         return (
             link.is_owner,
             link.content_hash,
-            link.values.get("raw"),
-            link.values.get("raw_format"),
             link.raw_hash,
             self.now,
             self.job_id,
@@ -342,8 +361,6 @@ _DATASET_UPDATE = ("uri", *_DATASET_VALUES, "withdrawn_at", "withdrawn_reason")
 _LINK_VALUES = (
     "is_owner",
     "content_hash",
-    "raw",
-    "raw_format",
     "raw_hash",
     "last_seen",
     "last_job_id",

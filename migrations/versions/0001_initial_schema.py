@@ -1,4 +1,4 @@
-"""Initial schema: municipalities, organisations, sources, harvest jobs, datasets, source records, facets.
+"""Initial schema: municipalities, organisations, sources, jobs, datasets, source and raw records, facets.
 
 Revision ID: 0001
 Revises:
@@ -177,8 +177,6 @@ def upgrade() -> None:
     sa.Column('dataset_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('is_owner', sa.Boolean(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
-    sa.Column('raw', sa.LargeBinary(), nullable=True),
-    sa.Column('raw_format', sa.String(length=100), nullable=True),
     sa.Column('raw_hash', sa.String(length=64), nullable=True),
     sa.Column('first_seen', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen', sa.DateTime(timezone=True), nullable=False),
@@ -195,6 +193,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_source_records_dataset_id'), ['dataset_id'], unique=False)
         batch_op.create_index('uq_source_records_owner', ['dataset_id'], unique=True, sqlite_where=sa.text('is_owner'), postgresql_where=sa.text('is_owner'))
 
+    op.create_table('raw_records',
+    sa.Column('source_record_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('raw', sa.LargeBinary(), nullable=False),
+    sa.Column('raw_format', sa.String(length=100), nullable=True),
+    sa.ForeignKeyConstraint(['source_record_id'], ['source_records.id'], name=op.f('fk_raw_records_source_record_id_source_records'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('source_record_id', name=op.f('pk_raw_records'))
+    )
     op.create_table('harvest_job_records',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('job_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -219,6 +224,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_harvest_job_records_job_id'))
 
     op.drop_table('harvest_job_records')
+    op.drop_table('raw_records')
     with op.batch_alter_table('source_records', schema=None) as batch_op:
         batch_op.drop_index('uq_source_records_owner', sqlite_where=sa.text('is_owner'), postgresql_where=sa.text('is_owner'))
         batch_op.drop_index(batch_op.f('ix_source_records_dataset_id'))

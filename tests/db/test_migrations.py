@@ -16,6 +16,7 @@ TABLES = {
     "harvest_job_records",
     "datasets",
     "source_records",
+    "raw_records",
     "dataset_theme",
     "dataset_format",
     "dataset_licence",

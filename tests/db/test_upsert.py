@@ -12,6 +12,7 @@ from catalog.db.repository import (
     facet_counts,
     get_dataset,
     get_dataset_by_uri,
+    iter_raw_records,
     upsert_record,
     upsert_records,
     withdraw_dataset,
@@ -260,13 +261,16 @@ def test_duplicate_remote_id_in_one_batch_is_applied_in_order(session: Session, 
 
 
 def test_raw_content_is_kept_and_refreshed(session: Session, source_id: int) -> None:
-    _upsert(session, source_id, [UpsertItem("r1", make_dataset(1), b"<v1/>", "application/rdf+xml")])
+    _upsert(session, source_id, [UpsertItem("r1", make_dataset(1), b"<v1/>", "application/rdf+xml", "44021")])
     (result,) = _upsert(
-        session, source_id, [UpsertItem("r1", make_dataset(1), b"<v2/>", "application/rdf+xml")]
+        session, source_id, [UpsertItem("r1", make_dataset(1), b"<v2/>", "text/turtle", "44021")]
     )
     assert result.action == "unchanged"
-    link = session.get(SourceRecord, result.source_record_id)
-    assert link is not None and link.raw == b"<v2/>" and link.raw_format == "application/rdf+xml"
+    _upsert(session, source_id, [UpsertItem("r2", make_dataset(2))])  # no payload kept
+    (payload,) = iter_raw_records(session, source_id=source_id)
+    assert (payload.remote_id, payload.raw, payload.raw_format) == ("r1", b"<v2/>", "text/turtle")
+    assert (payload.dataset_id, payload.municipality) == (result.dataset_id, "44021")
+    assert payload.source_record_id == result.source_record_id
 
 
 def test_unknown_source_and_bad_remote_id_are_refused(session: Session, source_id: int) -> None:
