@@ -14,12 +14,14 @@ import pyoxigraph as ox
 from pydantic import BaseModel, ValidationError
 
 from catalog.rdf import _normalise as norm
+from catalog.rdf._parse_index import Pairs
 from catalog.rdf._parse_values import parse_date, term_text
 
 __all__ = ["Describe", "NodeReader", "Problem", "Props"]
 
 Props = dict[str, list[Any]]
-Describe = Callable[[object], Sequence[ox.Quad]]
+Describe = Callable[[object], Pairs]
+"""A node's triples as ``(predicate IRI, object)`` pairs (see :mod:`catalog.rdf._parse_index`)."""
 M = TypeVar("M", bound=BaseModel)
 
 _LABELS = (
@@ -57,8 +59,12 @@ class NodeReader:
         found = self._cache.get(node)
         if found is None:
             found = {}
-            for quad in self.describe(node):
-                found.setdefault(quad.predicate.value, []).append(quad.object)
+            for predicate, obj in self.describe(node):
+                values = found.get(predicate)
+                if values is None:
+                    found[predicate] = [obj]
+                else:
+                    values.append(obj)
             self._cache[node] = found
         return found
 

@@ -49,6 +49,27 @@ from vocab.namespaces import (
 __all__ = ["build_catalog", "build_record"]
 
 _D, _T, _F, _V = str(DCAT), str(DCT), str(FOAF), str(VCARD)
+_MDCAT = str(MDCAT)
+_ADMS_IDENTIFIER = str(ADMS.identifier)
+_ADMS_STATUS = str(ADMS.status)
+_ADMS_VERSION = str(ADMS.version)
+_ADMS_VERSION_NOTES = str(ADMS.versionNotes)
+_DCATAP_APPLICABLE_LEGISLATION = str(DCATAP.applicableLegislation)
+_DCATAP_AVAILABILITY = str(DCATAP.availability)
+_LOCN_GEOGRAPHIC_NAME = str(LOCN.geographicName)
+_LOCN_GEOMETRY = str(LOCN.geometry)
+_MDCAT_STATUUT = str(MDCAT.statuut)
+_OWL_VERSION_INFO = str(OWL.versionInfo)
+_PROV_AGENT = str(PROV.agent)
+_RDFS_LABEL = str(RDFS.label)
+_SCHEMA_END_DATE = str(SCHEMA.endDate)
+_SCHEMA_START_DATE = str(SCHEMA.startDate)
+_SKOS_NOTATION = str(SKOS.notation)
+_SKOS_PREF_LABEL = str(SKOS.prefLabel)
+_SPDX_ALGORITHM = str(SPDX.algorithm)
+_SPDX_CHECKSUM = str(SPDX.checksum)
+_SPDX_CHECKSUM_VALUE = str(SPDX.checksumValue)
+_VCARD_VALUE = str(VCARD.value)
 _TIME = "http://www.w3.org/2006/time#"
 _MEDIA_PREFIX = "https://www.iana.org/assignments/media-types/"
 _MAX_DEPTH = 4
@@ -65,7 +86,7 @@ def _sorted(models: list[Any]) -> list[Any]:
 def _email(r: NodeReader, node: object) -> str | None:
     if isinstance(node, ox.BlankNode):
         props = r.props(node)
-        for value in props.get(str(VCARD.value), []) + props.get(_V + "hasValue", []):
+        for value in props.get(_VCARD_VALUE, []) + props.get(_V + "hasValue", []):
             return _email(r, value)
         return None
     text = term_text(node)
@@ -81,10 +102,10 @@ def agent(r: NodeReader, node: object, path: str) -> Agent | None:
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
         "name": r.text(
-            props, _F + "name", _V + "fn", str(SKOS.prefLabel), str(RDFS.label), _V + "organization-name"
+            props, _F + "name", _V + "fn", _SKOS_PREF_LABEL, _RDFS_LABEL, _V + "organization-name"
         ),
         "homepage": next(iter(r.iris(props, _F + "homepage", path + "homepage")), None),
-        "identifier": r.plain(props, _T + "identifier", str(SKOS.notation)),
+        "identifier": r.plain(props, _T + "identifier", _SKOS_NOTATION),
     }
     types = r.iris(props, _T + "type", path + "type")
     if types:
@@ -105,7 +126,7 @@ def contact_point(r: NodeReader, node: object, path: str) -> ContactPoint | None
     props = r.props(node)
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
-        "name": r.plain(props, _V + "fn", _V + "organization-name", _F + "name", str(RDFS.label)),
+        "name": r.plain(props, _V + "fn", _V + "organization-name", _F + "name", _RDFS_LABEL),
     }
     for value in props.get(_V + "hasEmail", []) + props.get(_V + "email", []) + props.get(_F + "mbox", []):
         fields["email"] = _email(r, value)
@@ -130,10 +151,10 @@ def location(r: NodeReader, node: object, path: str) -> Location | None:
     props = r.props(node)
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
-        "name": r.text(props, str(SKOS.prefLabel), str(RDFS.label), str(LOCN.geographicName), _T + "title"),
+        "name": r.text(props, _SKOS_PREF_LABEL, _RDFS_LABEL, _LOCN_GEOGRAPHIC_NAME, _T + "title"),
     }
     box: BBox | None = None
-    for predicate in (_D + "bbox", str(LOCN.geometry), _D + "centroid"):
+    for predicate in (_D + "bbox", _LOCN_GEOMETRY, _D + "centroid"):
         for value in props.get(predicate, []):
             box = bbox_from_text(term_text(value))
             if box is None:
@@ -157,8 +178,8 @@ def _instant(r: NodeReader, node: object, path: str) -> Any:
 
 def period(r: NodeReader, node: object, path: str) -> PeriodOfTime | None:
     props = r.props(node)
-    start = r.date(props, [_D + "startDate", str(SCHEMA.startDate)], path + "start")
-    end = r.date(props, [_D + "endDate", str(SCHEMA.endDate)], path + "end")
+    start = r.date(props, [_D + "startDate", _SCHEMA_START_DATE], path + "start")
+    end = r.date(props, [_D + "endDate", _SCHEMA_END_DATE], path + "end")
     if start is None:
         for value in props.get(_TIME + "hasBeginning", []):
             start = _instant(r, value, path + "start")
@@ -174,7 +195,7 @@ def rights(r: NodeReader, node: object, path: str) -> RightsStatement | None:
     if isinstance(node, ox.Literal):
         return r.build(RightsStatement, path, {"label": r.text({"n": [node]}, "n")})
     props = r.props(node)
-    fields = {"uri": _iri_of(node), "label": r.text(props, str(RDFS.label), _T + "description", _T + "title")}
+    fields = {"uri": _iri_of(node), "label": r.text(props, _RDFS_LABEL, _T + "description", _T + "title")}
     if not any(fields.values()):
         return None
     return r.build(RightsStatement, path, fields)
@@ -182,11 +203,11 @@ def rights(r: NodeReader, node: object, path: str) -> RightsStatement | None:
 
 def _identifiers(r: NodeReader, props: Props) -> list[str]:
     out = [term_text(v) for v in props.get(_T + "identifier", []) if term_text(v)]
-    for node in props.get(str(ADMS.identifier), ()):
+    for node in props.get(_ADMS_IDENTIFIER, ()):
         if isinstance(node, ox.Literal):
             out.append(node.value.strip())
             continue
-        notation = r.plain(r.props(node), str(SKOS.notation), _T + "identifier")
+        notation = r.plain(r.props(node), _SKOS_NOTATION, _T + "identifier")
         if notation:
             out.append(notation)
         elif isinstance(node, ox.NamedNode):
@@ -239,7 +260,7 @@ def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, 
         "page": r.iris(props, _F + "page", "page"),
         "language": r.mapped_all(props, _T + "language", norm.language, "language"),
         "spatial": spatial,
-        "statuut": r.iris(props, str(MDCAT.statuut), "statuut"),
+        "statuut": r.iris(props, _MDCAT_STATUUT, "statuut"),
     }
 
 
@@ -253,7 +274,7 @@ def _keywords(props: Props) -> dict[str, list[str]]:
 
 def _phases(r: NodeReader, props: Props, fields: dict[str, Any]) -> None:
     for name in ("levensfase", "ontwikkelingstoestand"):
-        found = r.iris(props, str(MDCAT) + name, name)
+        found = r.iris(props, _MDCAT + name, name)
         if found:
             fields[name] = min(found)
 
@@ -274,8 +295,8 @@ def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Dist
         ),
         "issued": r.date(props, [_T + "issued"], path + "issued"),
         "modified": r.date(props, [_T + "modified"], path + "modified"),
-        "status": r.mapped_one(props, [str(ADMS.status)], norm.status, path + "status"),
-        "availability": next(iter(r.iris(props, str(DCATAP.availability), path + "availability")), None),
+        "status": r.mapped_one(props, [_ADMS_STATUS], norm.status, path + "status"),
+        "availability": next(iter(r.iris(props, _DCATAP_AVAILABILITY, path + "availability")), None),
         "language": r.mapped_all(props, _T + "language", norm.language, path + "language"),
         "conforms_to": r.iris(props, _T + "conformsTo", path + "conforms_to"),
         "page": r.iris(props, _F + "page", path + "page"),
@@ -292,7 +313,7 @@ def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Dist
     resolution = r.plain(props, _D + "spatialResolutionInMeters")
     if resolution is not None:
         fields["spatial_resolution_in_meters"] = parse_float(resolution)
-    checksum = _first(r, props, str(SPDX.checksum), path + "checksum.", _checksum)
+    checksum = _first(r, props, _SPDX_CHECKSUM, path + "checksum.", _checksum)
     fields["checksum"] = checksum
     if depth < _MAX_DEPTH:
         services = [
@@ -329,8 +350,8 @@ def _formats(r: NodeReader, props: Props, path: str, fields: dict[str, Any]) -> 
 
 def _checksum(r: NodeReader, node: object, path: str) -> Checksum | None:
     props = r.props(node)
-    algorithm = next(iter(r.iris(props, str(SPDX.algorithm), path + "algorithm")), None)
-    value = r.plain(props, str(SPDX.checksumValue))
+    algorithm = next(iter(r.iris(props, _SPDX_ALGORITHM, path + "algorithm")), None)
+    value = r.plain(props, _SPDX_CHECKSUM_VALUE)
     if algorithm is None or not value:
         return None
     return r.build(Checksum, path, {"algorithm": algorithm, "value": value})
@@ -338,7 +359,7 @@ def _checksum(r: NodeReader, node: object, path: str) -> Checksum | None:
 
 def _attribution(r: NodeReader, node: object, path: str) -> Attribution | None:
     props = r.props(node)
-    who = _first(r, props, str(PROV.agent), path + "agent.", agent)
+    who = _first(r, props, _PROV_AGENT, path + "agent.", agent)
     if who is None:
         return None
     role = next(iter(r.iris(props, _D + "hadRole", path + "role")), None)
@@ -362,8 +383,8 @@ def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
     )
     fields["temporal"] = _temporal(r, props)
     fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
-    fields["version"] = r.plain(props, _D + "version", str(OWL.versionInfo), str(ADMS.version))
-    fields["version_notes"] = r.text(props, str(ADMS.versionNotes))
+    fields["version"] = r.plain(props, _D + "version", _OWL_VERSION_INFO, _ADMS_VERSION)
+    fields["version_notes"] = r.text(props, _ADMS_VERSION_NOTES)
     fields["provenance"] = r.text(props, _T + "provenance")
     for name, predicate in (
         ("relation", _T + "relation"),
@@ -372,7 +393,7 @@ def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
         ("is_version_of", _T + "isVersionOf"),
         ("is_referenced_by", _T + "isReferencedBy"),
         ("in_series", _D + "inSeries"),
-        ("applicable_legislation", str(DCATAP.applicableLegislation)),
+        ("applicable_legislation", _DCATAP_APPLICABLE_LEGISLATION),
     ):
         fields[name] = r.iris(props, predicate, name)
     fields["qualified_attribution"] = _many(
@@ -402,9 +423,7 @@ def dataset_series(r: NodeReader, node: object, depth: int = 0) -> DatasetSeries
     fields = _common(r, node, props, depth)
     fields["temporal"] = _temporal(r, props)
     fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
-    fields["applicable_legislation"] = r.iris(
-        props, str(DCATAP.applicableLegislation), "applicable_legislation"
-    )
+    fields["applicable_legislation"] = r.iris(props, _DCATAP_APPLICABLE_LEGISLATION, "applicable_legislation")
     return r.build(DatasetSeries, "", fields)
 
 

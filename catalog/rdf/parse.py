@@ -26,13 +26,12 @@ import pyoxigraph as ox
 
 from catalog.exceptions import FeedError, RecordError
 from catalog.model import Catalog, DataService, Dataset, DatasetSeries
-from catalog.rdf._parse_index import MEMBER_PREDICATES, RECORD_CLASSES, SubjectIndex
+from catalog.rdf._parse_index import CATALOG_CLASS, PAGING_CLASSES, Index, build_index
 from catalog.rdf._parse_nodes import Describe, NodeReader, Problem
 from catalog.rdf._parse_raw import bounded_description
 from catalog.rdf._parse_records import build_catalog, build_record
 from catalog.rdf._parse_source import detect_format, open_source, triples
 from catalog.rdf._parse_values import parse_int, term_text
-from vocab.namespaces import DCAT, HYDRA
 
 __all__ = [
     "FeedReader",
@@ -44,9 +43,9 @@ __all__ = [
     "parse_record",
 ]
 
-_KIND_RANK = {"DatasetSeries": 0, "Dataset": 1, "DataService": 2}
-_H = str(HYDRA)
-_PAGING_CLASSES = {_H + "PartialCollectionView", _H + "PagedCollection", _H + "Collection"}
+_H = "http://www.w3.org/ns/hydra/core#"
+_NEXT = frozenset({_H + "next", _H + "nextPage"})
+_DCAT_DATASET = "http://www.w3.org/ns/dcat#dataset"
 
 
 @dataclass(frozen=True)
@@ -80,30 +79,16 @@ def _subject_label(node: object) -> str:
 class FeedReader:
     """The records of one parsed document; iterate it for :class:`ParsedRecord` objects."""
 
-    def __init__(self, index: SubjectIndex) -> None:
+    def __init__(self, index: Index) -> None:
         self._index = index
         self.failures: list[tuple[str, str]] = []
         """Records that could not be built: ``(subject, reason)``."""
         self._feed: ParsedFeed | None = None
-        self._subjects = self._find_records()
-
-    def _find_records(self) -> list[tuple[object, str]]:
-        kinds: dict[object, str] = {}
-        for subject, cls in self._index.types:
-            kind = RECORD_CLASSES.get(cls)
-            if kind is not None:
-                old = kinds.get(subject)
-                if old is None or _KIND_RANK[kind] < _KIND_RANK[old]:
-                    kinds[subject] = kind
-        for obj, predicate in self._index.members:
-            if not isinstance(obj, ox.Literal) and obj not in kinds and self._index.describe(obj):
-                kinds[obj] = MEMBER_PREDICATES[predicate]
-        return list(kinds.items())
 
     @property
     def record_count(self) -> int:
         """How many datasets, services and series the document describes."""
-        return len(self._subjects)
+        return self._index.record_count()
 
     @property
     def feed(self) -> ParsedFeed:
@@ -112,37 +97,32 @@ class FeedReader:
         return self._feed
 
     def _catalog(self) -> Catalog | None:
-        catalogs = [s for s, cls in self._index.types if cls == str(DCAT.Catalog)]
+        catalogs = self._index.instances(frozenset({CATALOG_CLASS}))
         if not catalogs:
             return None
-        dataset_predicate = str(DCAT.dataset)
-        best = max(
-            catalogs,
-            key=lambda s: sum(1 for q in self._index.describe(s) if q.predicate.value == dataset_predicate),
-        )
-        return build_catalog(NodeReader(self._index.describe), best)
+        describe = self._index.describe
+        best = max(catalogs, key=lambda s: sum(1 for p, _ in describe(s) if p == _DCAT_DATASET))
+        return build_catalog(NodeReader(describe), best)
 
     def _paging(self) -> tuple[str | None, int | None]:
         next_page: str | None = None
         total: int | None = None
-        for subject, cls in self._index.types:
-            if cls not in _PAGING_CLASSES:
-                continue
-            for quad in self._index.describe(subject):
-                predicate = quad.predicate.value
-                if predicate in (_H + "next", _H + "nextPage") and next_page is None:
-                    next_page = term_text(quad.object) or None
+        describe = self._index.describe
+        for subject in self._index.instances(PAGING_CLASSES):
+            for predicate, obj in describe(subject):
+                if predicate in _NEXT and next_page is None:
+                    next_page = term_text(obj) or None
                 elif predicate == _H + "totalItems" and total is None:
-                    total = parse_int(term_text(quad.object))
+                    total = parse_int(term_text(obj))
                 elif predicate == _H + "view" and next_page is None:
-                    for view in self._index.describe(quad.object):
-                        if view.predicate.value in (_H + "next", _H + "nextPage"):
-                            next_page = term_text(view.object) or None
+                    for view_predicate, view_obj in describe(obj):
+                        if view_predicate in _NEXT:
+                            next_page = term_text(view_obj) or None
         return next_page, total
 
     def __iter__(self) -> Iterator[ParsedRecord]:
         describe = self._index.describe
-        for subject, kind in self._subjects:
+        for subject, kind in self._index.records():
             parsed = _read_one(describe, subject, kind)
             if isinstance(parsed, str):
                 self.failures.append((_subject_label(subject), parsed))
@@ -150,7 +130,8 @@ class FeedReader:
                 yield parsed
 
     def close(self) -> None:
-        """Release the index (a no-op for in-memory documents; kept for a future on-disk index)."""
+        """Release the index (and delete its temporary file, for a large document)."""
+        self._index.close()
 
     def __enter__(self) -> FeedReader:
         return self
@@ -192,7 +173,7 @@ def parse_feed(
     """
     src = open_source(source, format=format, base_iri=base_iri, max_bytes=max_bytes)
     try:
-        index = SubjectIndex(triples(src))
+        index = build_index(triples(src), size=src.size)
     finally:
         src.close()
     return FeedReader(index)
@@ -208,12 +189,14 @@ def parse_record(data: bytes, *, format: str = "ntriples") -> ParsedRecord:
         reader = parse_feed(data, format=format)
     except FeedError as exc:
         raise RecordError(f"stored record cannot be read: {exc}") from exc
-    index = reader._index
-    referenced = {q.object for subject, _ in reader._subjects for q in index.describe(subject)}
-    roots = [(s, k) for s, k in reader._subjects if s not in referenced]
-    if len(roots) != 1:
-        raise RecordError(f"stored triples hold {len(roots)} top-level records, expected one")
-    parsed = _read_one(index.describe, *roots[0])
+    with reader:
+        index = reader._index
+        records = list(index.records())
+        referenced = {obj for subject, _ in records for _, obj in index.describe(subject)}
+        roots = [(s, k) for s, k in records if s not in referenced]
+        if len(roots) != 1:
+            raise RecordError(f"stored triples hold {len(roots)} top-level records, expected one")
+        parsed = _read_one(index.describe, *roots[0])
     if isinstance(parsed, str):
         raise RecordError(parsed, remote_id=_subject_label(roots[0][0]))
     return parsed

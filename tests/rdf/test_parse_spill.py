@@ -1,0 +1,105 @@
+"""Large documents are indexed on disk: same records as in memory, temporary file removed, order kept."""
+
+from __future__ import annotations
+
+import glob
+import random
+from importlib.resources import files
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import catalog.rdf._parse_index as index_module
+from catalog.exceptions import FeedError
+from catalog.rdf._parse_spill import SpillIndex
+from catalog.rdf.parse import FeedReader, ParsedFeed, parse_feed
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT.parent / "shared" / "reference" / "samples"
+DEMO = files("catalog.demo").joinpath("demo-catalog.ttl").read_bytes()
+
+Snapshot = tuple[list[tuple[str, str, bytes, tuple[object, ...]]], list[tuple[str, str]], ParsedFeed]
+
+
+def snapshot(reader: FeedReader) -> Snapshot:
+    """Everything a reader gives, with blank-node subjects (parser-chosen labels) masked."""
+    with reader:
+        records = [
+            (
+                "_:" if p.subject.startswith("_:") else p.subject,
+                p.record.model_dump_json(),
+                p.raw,
+                p.problems,
+            )
+            for p in reader
+        ]
+        return records, reader.failures, reader.feed
+
+
+@pytest.fixture
+def spill_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "SPILL_BYTES", 0)
+
+
+@pytest.fixture
+def spill_midway(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "SPILL_TRIPLES", 50)
+
+
+def test_demo_catalogue_is_read_alike_in_memory_and_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    in_memory = snapshot(parse_feed(DEMO, format="turtle"))
+    assert len(in_memory[0]) > 40
+    monkeypatch.setattr(index_module, "SPILL_BYTES", 0)
+    on_disk = snapshot(parse_feed(DEMO, format="turtle"))
+    assert on_disk == in_memory
+    monkeypatch.setattr(index_module, "SPILL_BYTES", 1 << 40)
+    monkeypatch.setattr(index_module, "SPILL_TRIPLES", 50)
+    assert snapshot(parse_feed(DEMO, format="turtle")) == in_memory
+
+
+def test_real_samples_are_read_alike_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = sorted(glob.glob(str(SAMPLES / "*.*")))
+    if not paths:
+        pytest.skip(f"reference samples not found at {SAMPLES}")
+    for path in paths:
+        monkeypatch.setattr(index_module, "SPILL_BYTES", 1 << 40)
+        try:
+            expected = snapshot(parse_feed(path))
+        except FeedError:
+            continue
+        monkeypatch.setattr(index_module, "SPILL_BYTES", 0)
+        assert snapshot(parse_feed(path)) == expected, path
+
+
+def test_scattered_triples_make_the_same_records_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dataset's triples may be anywhere in the document."""
+    triples = [f"{q.subject} {q.predicate} {q.object} .\n" for q in ox.parse(DEMO, ox.RdfFormat.TURTLE)]
+    random.Random(7).shuffle(triples)
+    shuffled = "".join(triples).encode()
+    monkeypatch.setattr(index_module, "SPILL_BYTES", 0)
+    on_disk = snapshot(parse_feed(shuffled, format="ntriples"))
+    monkeypatch.setattr(index_module, "SPILL_BYTES", 1 << 40)
+    in_memory = snapshot(parse_feed(shuffled, format="ntriples"))
+    assert on_disk == in_memory
+    ordered = snapshot(parse_feed(DEMO, format="turtle"))
+    assert sorted(r[:3] for r in on_disk[0]) == sorted(r[:3] for r in ordered[0])
+
+
+def test_temporary_index_is_deleted_on_close(spill_always: None) -> None:
+    reader = parse_feed(DEMO, format="turtle")
+    index = reader._index
+    assert isinstance(index, SpillIndex)
+    path = Path(index._path)
+    assert path.exists()
+    assert reader.record_count == len(list(reader))
+    reader.close()
+    assert not path.exists()
+
+
+def test_large_stream_moves_to_disk_midway(spill_midway: None) -> None:
+    reader = parse_feed(DEMO, format="turtle")
+    with reader:
+        assert isinstance(reader._index, SpillIndex)
+        assert reader._index.triples == sum(1 for _ in ox.parse(DEMO, ox.RdfFormat.TURTLE))
+        assert reader.record_count == len(list(reader)) > 40
