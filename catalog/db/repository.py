@@ -46,7 +46,7 @@ from catalog.db.sources import (
     update_source,
 )
 from catalog.db.upsert import UpsertAction, UpsertItem, UpsertResult, mint_uri, upsert_record, upsert_records
-from catalog.db.withdraw import withdraw_dataset, withdraw_missing, withdraw_source_records
+from catalog.db.withdraw import find_missing, withdraw_dataset, withdraw_missing, withdraw_source_records
 
 __all__ = [
     "FINAL_STATUSES",
@@ -67,6 +67,7 @@ __all__ = [
     "create_organisation",
     "create_source",
     "facet_counts",
+    "find_missing",
     "finish_job",
     "get_dataset",
     "get_dataset_by_uri",

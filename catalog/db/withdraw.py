@@ -19,7 +19,7 @@ from catalog.db.facets import delete_facets
 from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.db.types import as_utc
 
-__all__ = ["withdraw_dataset", "withdraw_missing", "withdraw_source_records"]
+__all__ = ["find_missing", "withdraw_dataset", "withdraw_missing", "withdraw_source_records"]
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
@@ -27,6 +27,33 @@ _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 def _chunks(values: Sequence[Any], size: int = 1000) -> list[Sequence[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def find_missing(
+    session: Session,
+    *,
+    source_id: int,
+    seen_remote_ids: Collection[str] | None = None,
+    job_id: int | None = None,
+) -> dict[str, int]:
+    """The source's active records a harvest did not see: remote id -> source record id.
+
+    Give either ``seen_remote_ids`` (every remote id the harvest saw) or ``job_id`` (the job passed to
+    ``upsert_records``: records it did not touch are missing). Lets the harvest engine check the share
+    it would withdraw before it does.
+    """
+    if (seen_remote_ids is None) == (job_id is None):
+        raise ValueError("give exactly one of seen_remote_ids and job_id")
+    sr = _LINKS.c
+    query = select(sr.id, sr.remote_id, sr.last_job_id).where(
+        sr.source_id == source_id, sr.withdrawn_at.is_(None)
+    )
+    seen = set(seen_remote_ids) if seen_remote_ids is not None else None
+    return {
+        row.remote_id: row.id
+        for row in session.execute(query)
+        if (row.remote_id not in seen if seen is not None else row.last_job_id != job_id)
+    }
 
 
 def withdraw_missing(
@@ -40,23 +67,11 @@ def withdraw_missing(
 ) -> int:
     """Withdraw the source's active records not seen in a complete harvest; return how many.
 
-    Give either ``seen_remote_ids`` (every remote id the harvest saw) or ``job_id`` (the job that was
-    passed to ``upsert_records``: records it did not touch are withdrawn). Call only after a gather that
-    finished: a cut-off harvest must never withdraw.
+    The markers are those of ``find_missing``. Call only after a gather that finished: a cut-off
+    harvest must never withdraw.
     """
-    if (seen_remote_ids is None) == (job_id is None):
-        raise ValueError("give exactly one of seen_remote_ids and job_id")
-    sr = _LINKS.c
-    query = select(sr.id, sr.remote_id, sr.last_job_id).where(
-        sr.source_id == source_id, sr.withdrawn_at.is_(None)
-    )
-    seen = set(seen_remote_ids) if seen_remote_ids is not None else None
-    missing = [
-        row.id
-        for row in session.execute(query)
-        if (row.remote_id not in seen if seen is not None else row.last_job_id != job_id)
-    ]
-    return withdraw_source_records(session, ids=missing, reason=reason, now=now)
+    missing = find_missing(session, source_id=source_id, seen_remote_ids=seen_remote_ids, job_id=job_id)
+    return withdraw_source_records(session, ids=list(missing.values()), reason=reason, now=now)
 
 
 def withdraw_source_records(

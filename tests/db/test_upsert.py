@@ -10,6 +10,7 @@ from catalog.db.repository import (
     UpsertItem,
     count_datasets,
     facet_counts,
+    find_missing,
     get_dataset,
     get_dataset_by_uri,
     iter_raw_records,
@@ -155,6 +156,7 @@ def test_owner_withdrawn_passes_ownership_and_dataset_stays(
 
 def test_withdraw_missing_and_come_back(session: Session, source_id: int) -> None:
     results = _upsert(session, source_id, _items([1, 2, 3]))
+    assert list(find_missing(session, source_id=source_id, seen_remote_ids={"r1", "r3"})) == ["r2"]
     n = withdraw_missing(session, source_id=source_id, seen_remote_ids={"r1", "r3"}, reason="not in feed")
     session.commit()
     assert n == 1
