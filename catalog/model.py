@@ -18,7 +18,6 @@ Validation errors name the field (pydantic's ``loc``), e.g. ``distribution.0.byt
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -380,10 +379,9 @@ def _as_date(value: DateValue) -> date:
 
 
 def content_hash(record: BaseModel) -> str:
-    """A stable SHA-256 of a record's content: equal metadata gives an equal hash."""
-    payload = record.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
-    data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    """A stable SHA-256 of a record's content: equal metadata gives an equal hash.
 
-
-Distribution.model_rebuild()
+    The JSON of a record is canonical (field order fixed by the model, text maps and lists sorted by the
+    validators), so no re-sorting is needed; the store keys change detection on this same hash.
+    """
+    return hashlib.sha256(record.model_dump_json(exclude_none=True).encode("utf-8")).hexdigest()
