@@ -111,9 +111,31 @@ _:anon a dcat:Dataset ; dct:title "Zonder identificatie"@nl .
         assert job.stats["skipped"] == 1
 
 
-def test_malformed_feed_writes_nothing(store: Store, settings: Settings, tmp_path: Path) -> None:
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">
+  <rdf:Description rdf:about="https://x.example/d"><dct:title>&lol2;</dct:title></rdf:Description>
+</rdf:RDF>"""
+REMOTE_CONTEXT = b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "https://x.example/d"}'
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("feed.ttl", feed(range(3)).encode() + b"\n<https://x.example/a> dct:title .\n"),
+        ("feed.rdf", BOMB),
+        ("feed.jsonld", REMOTE_CONTEXT),
+        ("feed.ttl", b""),
+    ],
+    ids=["malformed-turtle", "entity-bomb", "remote-context", "empty"],
+)
+def test_unreadable_feed_writes_nothing(
+    store: Store, settings: Settings, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
     with pytest.raises(FeedError):
-        _import(tmp_path, feed(range(3)) + "\n<https://x.example/a> dct:title .\n", settings)
+        import_location(str(path), settings=settings)
     with store.sessions() as session:
         assert count_datasets(session) == 0
         assert session.execute(select(func.count()).select_from(Source)).scalar_one() == 0
