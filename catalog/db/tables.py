@@ -140,6 +140,8 @@ class Source(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     schedule: Mapped[str | None] = mapped_column(String(100))
     """When to harvest (a cron expression); None: with the nightly run."""
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+    """What the source's harvester keeps between runs (e.g. an incremental high-water mark)."""
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -168,6 +170,8 @@ class HarvestJob(Base):
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Counts: created, updated, unchanged, restored, linked, withdrawn, failed, skipped."""
     error: Mapped[str | None] = mapped_column(Text)
+    heartbeat_at: Mapped[datetime | None]
+    """Renewed while the job runs; a running job whose heartbeat stopped was killed and can be taken over."""
 
 
 class SourceRecord(Base):

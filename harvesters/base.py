@@ -1,0 +1,173 @@
+"""The harvester plugin API.
+
+A portal kind is one module with one class::
+
+    class CkanHarvester(Harvester[CkanOptions]):
+        name = "ckan"
+        display_name = "CKAN"
+        Options = CkanOptions
+
+        async def records(self) -> AsyncIterator[HarvestedRecord]:
+            ...  # fetch pages with self.http, yield one HarvestedRecord per dataset
+
+and is registered under the entry-point group ``catalog.harvesters`` (``ckan = "harvesters.ckan:
+CkanHarvester"``). Everything else is the engine's (``catalog.harvest``): jobs and their status, the
+per-record log, retries, limits, dry runs, batching, change detection and withdrawal.
+
+Rules a plugin follows:
+
+- Fetch only through ``self.http`` (the engine's safe fetcher: SSRF guard, size cap, retries, conditional
+  GET, paging-loop guard). Never open a connection or a file itself.
+- Yield every record it finds. A record it cannot read is yielded with ``record=None`` and ``error`` set
+  (it fails alone, with its remote id); a record deliberately left out (not a dataset, say) is yielded with
+  ``record=None`` and ``skipped`` set. Raise (``FeedError``) only when the whole listing cannot go on:
+  a page that cannot be read ends the run, and the engine withdraws nothing after it.
+- Set ``self.complete = False`` before returning when the listing was not the source's whole catalogue
+  (an incremental run): the engine withdraws only after a complete one.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from catalog.model import DataService, Dataset, DatasetSeries
+from catalog.rdf.parse import Problem
+
+__all__ = ["FetchedPage", "HarvestedRecord", "Harvester", "Http", "NoOptions", "PageGuard", "SourceInfo"]
+
+
+class FetchedPage(Protocol):
+    """A response as the engine's fetcher gives it to a plugin (see ``catalog.harvest.fetch``)."""
+
+    @property
+    def url(self) -> str:
+        """The final URL, after redirects."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def content(self) -> bytes:
+        """The body, decompressed; at most ``harvest.max_response_bytes``."""
+
+    @property
+    def content_type(self) -> str | None:
+        """The media type without parameters (``"text/turtle"``), or None."""
+
+    @property
+    def from_cache(self) -> bool:
+        """True when the server answered 304 Not Modified and the body is the cached copy."""
+
+    def text(self) -> str:
+        """The body decoded with the declared or detected charset."""
+
+    def json(self) -> Any:
+        """The body parsed as JSON; ``FeedError`` when it is not JSON."""
+
+
+class PageGuard(Protocol):
+    """Stops a paged listing that loops: a page URL or body seen before raises ``FeedError``."""
+
+    def check(self, url: str, body: bytes) -> None: ...
+
+
+class Http(Protocol):
+    """The safe fetcher a plugin is given: SSRF guard, size cap, retries, conditional GET."""
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchedPage:
+        """GET ``url``; raises ``FeedError`` (with the URL and the reason) when it cannot."""
+
+    async def post(
+        self,
+        url: str,
+        *,
+        content: bytes,
+        content_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchedPage:
+        """POST ``content`` (e.g. a CSW GetRecords request)."""
+
+    def page_guard(self) -> PageGuard:
+        """A fresh guard for one paged listing."""
+
+
+class NoOptions(BaseModel):
+    """The options of a harvester that has none: any option given is refused by name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a harvester knows of the source it harvests."""
+
+    id: int
+    name: str
+    url: str
+    municipality: str | None = None
+    last_success: datetime | None = None
+    """When the last complete, successful run of this source finished (for incremental harvesting)."""
+    state: Mapping[str, Any] = field(default_factory=dict)
+    """What the plugin stored after the previous run (``Harvester.state``), e.g. a high-water mark."""
+
+
+@dataclass(frozen=True)
+class HarvestedRecord:
+    """One record found at a source: its key, the bytes it came as, and what the catalogue made of it."""
+
+    remote_id: str
+    """The record's key within its source (a dataset IRI, a CKAN package id ...)."""
+    raw: bytes
+    """The record as the source sent it (a CKAN package's JSON, a dataset's own triples ...)."""
+    raw_format: str
+    """Media type or short name of ``raw``: ``"ntriples"``, ``"application/json"`` ..."""
+    record: Dataset | DataService | DatasetSeries | None
+    """The mapped record; None when it failed (``error``) or was skipped (``skipped``)."""
+    problems: tuple[Problem, ...] = ()
+    """What the mapping could not keep (an unknown licence, an unparseable date ...)."""
+    url: str | None = None
+    """Where the original can be seen (the page or API URL), for the job's per-record log."""
+    error: str | None = None
+    skipped: str | None = None
+
+
+class Harvester(ABC, Generic[OptionsT]):
+    """Base of every harvester plugin: a name, declared options and one async generator of records."""
+
+    name: ClassVar[str]
+    """The source kind, as stored on the source and used in the entry point (``"ckan"``)."""
+    display_name: ClassVar[str]
+    """Shown to stewards (``"CKAN"``)."""
+    Options: ClassVar[type[BaseModel]] = NoOptions
+    """Pydantic model of the source's options; validated when a source is saved."""
+
+    def __init__(self, source: SourceInfo, options: OptionsT, http: Http) -> None:
+        self.source = source
+        self.options = options
+        self.http = http
+        self.complete = True
+        """Set False when the listing was not the whole catalogue (an incremental run)."""
+        self.state: dict[str, Any] = dict(source.state)
+        """Kept by the engine after a successful run and given back as ``source.state`` next time."""
+
+    @abstractmethod
+    def records(self) -> AsyncIterator[HarvestedRecord]:
+        """Yield every record of the source, page by page."""
