@@ -1,15 +1,19 @@
 """An on-disk subject index for large documents: a temporary SQLite file, deleted on close.
 
-Each triple is one row ``(subject hash, subject, predicate id, object kind, object value, extra)``,
-written in document order with ``executemany``; an index on the subject hash (built once, after the
-load) serves :meth:`SpillIndex.describe`. Catalogued resources and membership triples go to two small
-tables, so that the list of records is worked out by SQL and read back in chunks: memory stays flat
-whatever the document's size. Recently described nodes are cached (shared publishers, vocabulary IRIs).
+Each run of triples with the same subject (Turtle and RDF/XML group them) is one row
+``(subject hash, subject kind, subject, pairs)``, the pairs packed with ``marshal`` (our own
+temporary data) as a flat list ``predicate id, object kind, value, language or datatype, ...``.
+Rows are written in document order with ``executemany``; the index on the subject hash is built
+once, after the load. Catalogued resources and membership triples go to two small tables, so the
+list of records is worked out by SQL and read back in chunks; each chunk's descriptions are fetched
+a level at a time (a few queries per chunk, not a few per record) into a bounded cache. Memory
+stays flat whatever the document's size.
 """
 
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import sqlite3
 import sys
@@ -33,12 +37,16 @@ __all__ = ["SpillIndex"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _IRI, _BLANK, _TYPED, _LANG = 0, 1, 2, 3
-_BATCH = 20_000
-_CACHE = 20_000
-_CHUNK = 1_000
+_BATCH = 5_000
+_CACHE = 50_000
+_CHUNK = 500
+_PREFETCH_DEPTH = 3
+_PARAMS = 900
 _RANK = {"DatasetSeries": 0, "Dataset": 1, "DataService": 2}
 
-Row = tuple[int, int, str, int, int, str, str | None]
+Row = tuple[int, int, str, bytes]
+_dumps = marshal.dumps
+_loads = marshal.loads
 
 
 def _key(node: object) -> tuple[int, str] | None:
@@ -92,7 +100,7 @@ class SpillIndex:
             PRAGMA synchronous = OFF;
             PRAGMA temp_store = FILE;
             PRAGMA cache_size = -32768;
-            CREATE TABLE t (h INTEGER, sk INTEGER, s TEXT, p INTEGER, k INTEGER, v TEXT, x TEXT);
+            CREATE TABLE t (h INTEGER, sk INTEGER, s TEXT, pairs BLOB);
             CREATE TABLE types (seq INTEGER PRIMARY KEY, sk INTEGER, s TEXT, cls TEXT);
             CREATE TABLE members (seq INTEGER PRIMARY KEY, h INTEGER, k INTEGER, v TEXT, p TEXT);
             """
@@ -100,6 +108,7 @@ class SpillIndex:
         self._predicates: dict[str, int] = {}
         self._predicate_names: list[str] = []
         self._datatypes: dict[str, ox.NamedNode] = {}
+        self._iris: dict[str, ox.NamedNode] = {}
         self._cache: dict[tuple[int, str], Pairs] = {}
         self._record_count: int | None = None
         self._closed = False
@@ -118,7 +127,7 @@ class SpillIndex:
         self, rows: list[Row], types: list[tuple[int, str, str]], members: list[tuple[Term, str]]
     ) -> None:
         db = self._db
-        db.executemany("INSERT INTO t (h, sk, s, p, k, v, x) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO t (h, sk, s, pairs) VALUES (?, ?, ?, ?)", rows)
         if types:
             db.executemany("INSERT INTO types (sk, s, cls) VALUES (?, ?, ?)", types)
         if members:
@@ -137,9 +146,10 @@ class SpillIndex:
         for subject, pairs in memory.items():
             key = _key(subject)
             assert key is not None
-            h = hash(key)
+            flat: list[object] = []
             for predicate, obj in pairs:
-                rows.append((h, key[0], key[1], self._predicate_id(predicate), *_encode(obj)))
+                flat.extend((self._predicate_id(predicate), *_encode(obj)))
+            rows.append((hash(key), key[0], key[1], _dumps(flat)))
             if len(rows) >= _BATCH:
                 self._write(rows, [], [])
                 rows = []
@@ -160,13 +170,21 @@ class SpillIndex:
         interesting = INTERESTING_CLASSES
         watch = MEMBER_PREDICATES
         named, literal = ox.NamedNode, ox.Literal
+        dumps = _dumps
         last: object = None
         h = sk = 0
         s = ""
+        run: list[object] = []
         count = 0
         for quad in quads:
             subject = quad.subject
             if subject != last:
+                if run:
+                    rows.append((h, sk, s, dumps(run)))
+                    run = []
+                    if len(rows) >= _BATCH:
+                        self._write(rows, types, members)
+                        rows, types, members = [], [], []
                 last = subject
                 sk = _IRI if isinstance(subject, named) else _BLANK
                 s = subject.value  # type: ignore[union-attr]
@@ -178,27 +196,23 @@ class SpillIndex:
             obj = quad.object
             if isinstance(obj, named):
                 value = obj.value
-                rows.append((h, sk, s, p, _IRI, value, None))
+                run += (p, _IRI, value, None)
                 if names[p] == RDF_TYPE and value in interesting:
                     types.append((sk, s, value))
             elif isinstance(obj, literal):
                 lang = obj.language
                 if lang:
-                    rows.append((h, sk, s, p, _LANG, obj.value, lang))
+                    run += (p, _LANG, obj.value, lang)
                 else:
                     datatype = obj.datatype.value
-                    rows.append(
-                        (h, sk, s, p, _TYPED, obj.value, None if datatype == _XSD_STRING else datatype)
-                    )
+                    run += (p, _TYPED, obj.value, None if datatype == _XSD_STRING else datatype)
             else:
-                rows.append((h, sk, s, p, _BLANK, obj.value, None))  # type: ignore[union-attr]
+                run += (p, _BLANK, obj.value, None)  # type: ignore[union-attr]
             if names[p] in watch:
                 members.append((obj, names[p]))  # type: ignore[arg-type]
-            if len(rows) >= _BATCH:
-                count += len(rows)
-                self._write(rows, types, members)
-                rows, types, members = [], [], []
-        count += len(rows)
+            count += 1
+        if run:
+            rows.append((h, sk, s, dumps(run)))
         self._write(rows, types, members)
         db.execute("COMMIT")
         self.triples += count
@@ -208,10 +222,16 @@ class SpillIndex:
 
     def _term(self, kind: int, value: str, extra: str | None) -> Term:
         if kind == _IRI:
-            try:
-                return ox.NamedNode(value)
-            except ValueError:
-                return _lenient_iri(value)
+            iri = self._iris.get(value)
+            if iri is None:
+                try:
+                    iri = ox.NamedNode(value)
+                except ValueError:
+                    iri = _lenient_iri(value)
+                if len(self._iris) >= _CACHE:
+                    self._iris.clear()
+                self._iris[value] = iri
+            return iri
         if kind == _LANG:
             return ox.Literal(value, language=extra)
         if kind == _TYPED:
@@ -223,6 +243,21 @@ class SpillIndex:
             return ox.Literal(value, datatype=datatype)
         return ox.BlankNode(value)
 
+    def _decode(self, packed: list[bytes]) -> Pairs:
+        names = self._predicate_names
+        term = self._term
+        pairs: list[tuple[str, Term]] = []
+        for text in packed:
+            flat = _loads(text)
+            for i in range(0, len(flat), 4):
+                pairs.append((names[flat[i]], term(flat[i + 1], flat[i + 2], flat[i + 3])))
+        return tuple(pairs)
+
+    def _remember(self, key: tuple[int, str], pairs: Pairs) -> None:
+        if len(self._cache) >= _CACHE:
+            self._cache.clear()
+        self._cache[key] = pairs
+
     def describe(self, node: object) -> Pairs:
         """The ``(predicate, object)`` pairs whose subject is ``node`` (empty when undescribed)."""
         key = _key(node)
@@ -231,16 +266,41 @@ class SpillIndex:
         found = self._cache.get(key)
         if found is not None:
             return found
-        names = self._predicate_names
-        term = self._term
         rows = self._db.execute(
-            "SELECT sk, s, p, k, v, x FROM t WHERE h = ? ORDER BY rowid", (hash(key),)
+            "SELECT sk, s, pairs FROM t WHERE h = ? ORDER BY rowid", (hash(key),)
         ).fetchall()
-        pairs = tuple((names[p], term(k, v, x)) for sk, s, p, k, v, x in rows if sk == key[0] and s == key[1])
-        if len(self._cache) >= _CACHE:
-            self._cache.clear()
-        self._cache[key] = pairs
+        pairs = self._decode([packed for sk, s, packed in rows if sk == key[0] and s == key[1]])
+        self._remember(key, pairs)
         return pairs
+
+    def _prefetch(self, nodes: list[Node]) -> None:
+        """Describe ``nodes`` and what they lead to, a level at a time, into the cache."""
+        wanted = {k for k in map(_key, nodes) if k is not None and k not in self._cache}
+        for _ in range(_PREFETCH_DEPTH):
+            if not wanted or len(wanted) + len(self._cache) > _CACHE:
+                return
+            found: dict[tuple[int, str], list[bytes]] = {key: [] for key in wanted}
+            keys = list(wanted)
+            for start in range(0, len(keys), _PARAMS):
+                part = keys[start : start + _PARAMS]
+                marks = ",".join("?" * len(part))
+                rows = self._db.execute(
+                    f"SELECT sk, s, pairs FROM t WHERE h IN ({marks}) ORDER BY rowid",
+                    [hash(key) for key in part],
+                ).fetchall()
+                for sk, s, packed in rows:
+                    bucket = found.get((sk, s))
+                    if bucket is not None:
+                        bucket.append(packed)
+            wanted = set()
+            for key, packed in found.items():
+                pairs = self._decode(packed)
+                self._cache[key] = pairs
+                for _, obj in pairs:
+                    if not isinstance(obj, ox.Literal):
+                        child = _key(obj)
+                        if child is not None and child not in self._cache:
+                            wanted.add(child)
 
     def _prepare_records(self) -> int:
         if self._record_count is not None:
@@ -286,6 +346,9 @@ class SpillIndex:
             ).fetchall()
             if not rows:
                 return
+            if len(self._cache) > _CACHE // 2:
+                self._cache.clear()
+            self._prefetch([_node(sk, s) for _, sk, s, _ in rows])
             for seq, sk, s, kind in rows:
                 yield _node(sk, s), kind
                 last = seq
