@@ -47,6 +47,8 @@ class JobRecord:
     action: str
     reason: str | None = None
     source_record_id: int | None = None
+    url: str | None = None
+    """Where the original record can be seen."""
 
 
 def _now(now: datetime | None) -> datetime:
@@ -120,9 +122,12 @@ def add_job_record(
     action: str,
     reason: str | None = None,
     source_record_id: int | None = None,
+    url: str | None = None,
 ) -> None:
     """Record what the job did with one remote record."""
-    add_job_records(session, job_id=job_id, records=[JobRecord(remote_id, action, reason, source_record_id)])
+    add_job_records(
+        session, job_id=job_id, records=[JobRecord(remote_id, action, reason, source_record_id, url)]
+    )
 
 
 def add_job_records(session: Session, *, job_id: int, records: Sequence[JobRecord]) -> None:
@@ -139,6 +144,7 @@ def add_job_records(session: Session, *, job_id: int, records: Sequence[JobRecor
             "action": r.action,
             "reason": r.reason,
             "source_record_id": r.source_record_id,
+            "url": r.url[:2000] if r.url else r.url,
         }
         for r in records
     ]

@@ -50,6 +50,7 @@ __all__ = [
     "DatasetTheme",
     "HarvestJob",
     "HarvestJobRecord",
+    "HarvestPage",
     "Municipality",
     "Organisation",
     "RawRecord",
@@ -235,6 +236,26 @@ class HarvestJobRecord(Base):
     source_record_id: Mapped[int | None] = mapped_column(
         ForeignKey("source_records.id", ondelete="SET NULL"), index=True
     )
+    url: Mapped[str | None] = mapped_column(String(2000))
+    """Where the original record can be seen (a page or API URL)."""
+
+
+class HarvestPage(Base):
+    """The last response for one URL of a source, for conditional GET (ETag, Last-Modified).
+
+    ``content`` is the body compressed with zlib, replayed when the server answers 304 Not Modified.
+    """
+
+    __tablename__ = "harvest_pages"
+    __table_args__ = (PrimaryKeyConstraint("source_id", "url"),)
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000))
+    etag: Mapped[str | None] = mapped_column(String(1000))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime]
 
 
 class DatasetRow(Base):

@@ -14,6 +14,7 @@ TABLES = {
     "sources",
     "harvest_jobs",
     "harvest_job_records",
+    "harvest_pages",
     "datasets",
     "source_records",
     "raw_records",
