@@ -66,6 +66,26 @@ class HarvestSection(_Section):
     """Share of a source's datasets a run may withdraw before it stops and asks for confirmation."""
     allow_private_networks: bool = False
     """Allow sources on loopback/private addresses (tests and closed networks only)."""
+    allow_file_urls: bool = False
+    """Allow ``file://`` source URLs (local feeds on the harvesting machine)."""
+    connect_timeout: float = Field(default=10.0, gt=0)
+    """Seconds to wait for a connection to a source."""
+    read_timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for the next bytes of a response."""
+    request_timeout: float = Field(default=600.0, gt=0)
+    """Seconds one request may take in all, from connecting to the last byte."""
+    retries: int = Field(default=3, ge=0)
+    """Retries of a request that failed with a connection error, a timeout, 429 or 5xx."""
+    retry_max_wait: float = Field(default=60.0, ge=0)
+    """Longest wait between retries in seconds (backoff, or the server's Retry-After)."""
+    per_host_concurrency: int = Field(default=4, gt=0)
+    """Requests open at once to one host."""
+    max_redirects: int = Field(default=5, ge=0)
+    """Redirects followed per request."""
+    job_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    """How often a running harvest renews its job's heartbeat."""
+    job_stale_after_seconds: float = Field(default=300.0, gt=0)
+    """A running job whose heartbeat is older than this was killed; the next run of its source aborts it."""
 
 
 class ServerSection(_Section):
