@@ -47,11 +47,13 @@ class Problem:
 class NodeReader:
     """Reads nodes of one record through ``describe`` and collects the record's problems."""
 
-    __slots__ = ("_cache", "describe", "problems")
+    __slots__ = ("_cache", "deferred", "describe", "problems")
 
-    def __init__(self, describe: Describe) -> None:
+    def __init__(self, describe: Describe, *, deferred: bool = False) -> None:
         self.describe = describe
         self.problems: list[Problem] = []
+        self.deferred = deferred
+        """When set, :meth:`build` returns the fields unvalidated, for one validation of the record."""
         self._cache: dict[object, Props] = {}
 
     def props(self, node: object) -> Props:
@@ -196,7 +198,12 @@ class NodeReader:
     # -- models ----------------------------------------------------------------------------
 
     def build(self, cls: type[M], path: str, fields: dict[str, Any]) -> M | None:
-        """Build ``cls``; a field the model refuses is dropped with a problem and the rest kept."""
+        """Build ``cls``; a field the model refuses is dropped with a problem and the rest kept.
+
+        A deferred reader returns ``fields`` as they are, for the record's single validation.
+        """
+        if self.deferred:
+            return fields  # type: ignore[return-value]
         for _ in range(len(fields) + 1):
             try:
                 return cls(**fields)

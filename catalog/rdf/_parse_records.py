@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
+from pydantic import BaseModel, ValidationError
 
 from catalog.model import (
     Agent,
@@ -79,8 +80,19 @@ def _iri_of(node: object) -> str | None:
     return node.value if isinstance(node, ox.NamedNode) and norm.is_iri(node.value) else None
 
 
+def _dump(model: BaseModel) -> str:
+    return model.model_dump_json()
+
+
 def _sorted(models: list[Any]) -> list[Any]:
-    return sorted(models, key=lambda m: m.model_dump_json()) if len(models) > 1 else models
+    """Built models in a stable order; deferred ones (plain dicts) are sorted after validation."""
+    if len(models) > 1 and not isinstance(models[0], dict):
+        return sorted(models, key=_dump)
+    return models
+
+
+def _distribution_key(d: Distribution) -> tuple[str, list[str], list[str], str]:
+    return (d.uri or "", d.access_url, d.download_url, d.model_dump_json())
 
 
 def _email(r: NodeReader, node: object) -> str | None:
@@ -377,10 +389,9 @@ def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
         distribution(r, v, f"distribution.{i}.", depth)
         for i, v in enumerate(props.get(_D + "distribution", []))
     ]
-    fields["distribution"] = sorted(
-        (d for d in dists if d is not None),
-        key=lambda d: (d.uri or "", d.access_url, d.download_url, d.model_dump_json()),
-    )
+    kept = [d for d in dists if d is not None]
+    deferred = bool(kept) and isinstance(kept[0], dict)
+    fields["distribution"] = kept if deferred else sorted(kept, key=_distribution_key)
     fields["temporal"] = _temporal(r, props)
     fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
     fields["version"] = r.plain(props, _D + "version", _OWL_VERSION_INFO, _ADMS_VERSION)
@@ -437,8 +448,54 @@ def build_catalog(r: NodeReader, node: object) -> Catalog | None:
 
 
 _BUILDERS = {"Dataset": dataset, "DataService": data_service, "DatasetSeries": dataset_series}
+_CLASSES: dict[str, type[Dataset | DataService | DatasetSeries]] = {
+    "Dataset": Dataset,
+    "DataService": DataService,
+    "DatasetSeries": DatasetSeries,
+}
+_COMMON_LISTS = ("spatial", "contact_point")
+_NESTED_LISTS = {
+    "Dataset": (*_COMMON_LISTS, "temporal", "qualified_attribution"),
+    "DataService": _COMMON_LISTS,
+    "DatasetSeries": (*_COMMON_LISTS, "temporal"),
+}
+
+
+def _sort_lists(model: BaseModel, names: tuple[str, ...]) -> None:
+    # Writes past validate_assignment on purpose: the values were validated a moment ago.
+    for name in names:
+        values = model.__dict__[name]
+        if len(values) > 1:
+            model.__dict__[name] = sorted(values, key=_dump)
+
+
+def _sort_nested(record: Dataset | DataService | DatasetSeries) -> None:
+    """Order nested lists as the node-by-node build does: innermost first, by their JSON."""
+    if isinstance(record, Dataset):
+        for dist in record.distribution:
+            for service in dist.access_service:
+                _sort_nested(service)
+            _sort_lists(dist, ("access_service",))
+        if len(record.distribution) > 1:
+            record.__dict__["distribution"] = sorted(record.distribution, key=_distribution_key)
+    _sort_lists(record, _NESTED_LISTS[record.kind])
 
 
 def build_record(r: NodeReader, node: object, kind: str) -> Dataset | DataService | DatasetSeries | None:
-    """Build the record of ``kind`` (Dataset, DataService, DatasetSeries) described at ``node``."""
+    """Build the record of ``kind`` (Dataset, DataService, DatasetSeries) described at ``node``.
+
+    The record is validated once, as a whole. Only when that fails is it built again node by node, so
+    that what the model refuses is dropped field by field (with a problem) instead of losing the record.
+    """
+    fast = NodeReader(r.describe, deferred=True)
+    fields: Any = _BUILDERS[kind](fast, node)
+    if fields is not None:
+        try:
+            record = _CLASSES[kind].model_validate(fields)
+        except ValidationError:
+            pass
+        else:
+            _sort_nested(record)
+            r.problems.extend(fast.problems)
+            return record
     return _BUILDERS[kind](r, node)
