@@ -62,7 +62,7 @@ def test_sample_records_are_the_same_either_way() -> None:
             count += both_ways(path)
         except FeedError:
             continue
-    assert count > 50
+    assert count > 30
 
 
 def test_a_refused_value_is_dropped_with_a_problem_and_the_record_kept() -> None:
