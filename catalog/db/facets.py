@@ -8,8 +8,10 @@ from sqlalchemy import Table, delete
 from sqlalchemy.orm import Session
 
 from catalog.db.tables import (
+    DatasetAccessRights,
     DatasetFormat,
     DatasetKeyword,
+    DatasetLanguage,
     DatasetLicence,
     DatasetMunicipality,
     DatasetPublisher,
@@ -26,6 +28,8 @@ FACET_TABLES: dict[str, Table] = {
     "keyword": DatasetKeyword.__table__,  # type: ignore[dict-item]
     "municipality": DatasetMunicipality.__table__,  # type: ignore[dict-item]
     "publisher": DatasetPublisher.__table__,  # type: ignore[dict-item]
+    "language": DatasetLanguage.__table__,  # type: ignore[dict-item]
+    "access_rights": DatasetAccessRights.__table__,  # type: ignore[dict-item]
 }
 """Facet name -> its table; every table has ``dataset_id`` and ``value``."""
 
@@ -49,6 +53,8 @@ FACET_COLUMNS: dict[str, tuple[str, ...]] = {
     "keyword": ("value", "lang"),
     "municipality": ("value",),
     "publisher": ("value", "label"),
+    "language": ("value",),
+    "access_rights": ("value",),
 }
 """The columns after ``dataset_id`` of each facet table, in the order ``facet_values`` gives them."""
 
@@ -77,6 +83,8 @@ def facet_values(
         "keyword": sorted(keywords),
         "municipality": [(municipality,)] if municipality else [],
         "publisher": [],
+        "language": [(v,) for v in _cut(record.language)],
+        "access_rights": [(v,) for v in _cut([record.access_rights] if record.access_rights else [])],
     }
     publisher = record.publisher
     if publisher is not None:

@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 DatasetOrder = Literal["id", "title", "-modified", "-updated"]
-FacetName = Literal["theme", "format", "licence", "keyword", "municipality", "publisher"]
+FacetName = Literal[
+    "theme", "format", "licence", "keyword", "municipality", "publisher", "language", "access_rights"
+]
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]

@@ -41,8 +41,10 @@ __all__ = [
     "JOB_RECORD_ACTIONS",
     "JOB_STATUSES",
     "Base",
+    "DatasetAccessRights",
     "DatasetFormat",
     "DatasetKeyword",
+    "DatasetLanguage",
     "DatasetLicence",
     "DatasetMunicipality",
     "DatasetPublisher",
@@ -281,6 +283,13 @@ class DatasetRow(Base):
     """When the canonical record last changed (created, updated, restored or withdrawn)."""
     withdrawn_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    search_title: Mapped[str | None] = mapped_column(Text)
+    """Searchable text, folded (see ``catalog.search.text``): the titles, preferred language first."""
+    search_keywords: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str | None] = mapped_column(Text)
+    """The descriptions."""
+    search_stems: Mapped[str | None] = mapped_column(Text)
+    """The light stems of every word of the three columns above."""
 
 
 def _facet_args(*value_columns: str) -> tuple[Any, ...]:
@@ -350,3 +359,21 @@ class DatasetPublisher(Base):
     dataset_id: Mapped[int] = _facet_dataset_id()
     value: Mapped[str] = mapped_column(String(2000))
     label: Mapped[str | None] = mapped_column(String(500))
+
+
+class DatasetLanguage(Base):
+    """A language IRI of a dataset (EU language authority table)."""
+
+    __tablename__ = "dataset_language"
+    __table_args__ = _facet_args("value")
+    dataset_id: Mapped[int] = _facet_dataset_id()
+    value: Mapped[str] = mapped_column(String(500))
+
+
+class DatasetAccessRights(Base):
+    """The access rights IRI of a dataset (EU access-right: PUBLIC, RESTRICTED, NON_PUBLIC)."""
+
+    __tablename__ = "dataset_access_rights"
+    __table_args__ = _facet_args("value")
+    dataset_id: Mapped[int] = _facet_dataset_id()
+    value: Mapped[str] = mapped_column(String(500))

@@ -12,7 +12,9 @@ Rules (the identity and ownership model of ``catalog.db.tables``):
   and its record is written (*restored*).
 - The owner's record is compared by content hash: equal means *unchanged* (no write but ``last_seen``,
   one statement per batch; a changed raw payload is still stored); different means *updated*; a
-  withdrawn record that comes back is *restored*. Facet rows are rewritten on every write.
+  withdrawn record that comes back is *restored*. Facet rows are rewritten on every write, and so is
+  the searchable text (``datasets.search_*``, see ``catalog.search.text``), which the search index
+  follows in the same transaction.
 - A dataset is withdrawn only when no active source record remains. When the owner's record is withdrawn
   and another source still has the dataset, ownership passes to the oldest active source record, whose
   next harvest then rewrites the canonical record.
@@ -39,6 +41,7 @@ from catalog.db.tables import DatasetRow, RawRecord, Source, SourceRecord
 from catalog.db.types import as_utc
 from catalog.exceptions import NotFound, RecordError
 from catalog.model import DataService, Dataset, DatasetSeries, pick_text
+from catalog.search.text import SEARCH_COLUMNS, search_columns
 
 __all__ = [
     "UpsertAction",
@@ -257,6 +260,7 @@ class _Batch:
             modified=as_utc(record.modified) if record.modified is not None else None,
             municipality_nis=item.municipality,
             updated_at=self.now,
+            **search_columns(record.title, record.description, record.keyword),
         )
         ds.facets = facet_values(record, item.municipality)
         ds.withdrawn = False
@@ -355,7 +359,16 @@ class _Batch:
         )
 
 
-_DATASET_VALUES = ("kind", "record", "content_hash", "title", "modified", "municipality_nis", "updated_at")
+_DATASET_VALUES = (
+    "kind",
+    "record",
+    "content_hash",
+    "title",
+    "modified",
+    "municipality_nis",
+    "updated_at",
+    *SEARCH_COLUMNS,
+)
 _DATASET_INSERT = ("slug", "uri", *_DATASET_VALUES, "first_seen", "last_seen")
 _DATASET_UPDATE = ("uri", *_DATASET_VALUES, "withdrawn_at", "withdrawn_reason")
 _LINK_VALUES = (
