@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from catalog.api.deps import SessionDep
+from catalog.api.middleware import install_middleware
 from catalog.api.problems import install_problem_handlers
-from catalog.api.routes import datasets, health
+from catalog.api.routes import datasets, feed, health, linked
 from catalog.db.engine import make_engine, make_session_factory
 from catalog.db.queries import count_datasets, list_datasets
 from catalog.settings import Settings, get_settings
@@ -38,8 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.session_factory = make_session_factory(engine)
     install_problem_handlers(app)
+    install_middleware(app)
     app.include_router(health.router)
     app.include_router(datasets.router)
+    app.include_router(linked.router)
+    app.include_router(feed.router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, session: SessionDep) -> str:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.exceptions import InputError, NotFound
+from catalog.logging import request_id
 
 __all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem"]
 
@@ -72,6 +73,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
         return problem(404, str(exc), instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        rid = request_id.get()
+        return problem(
+            500,
+            "an unexpected error occurred" + (f"; request id {rid}" if rid else ""),
+            instance=request.url.path,
+            headers={"X-Request-ID": rid} if rid else None,
+        )
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError) -> JSONResponse:

@@ -1,0 +1,113 @@
+"""The datasets of the DCAT catalogue feed: filters, counts and a streamed walk over one page.
+
+A page is read in small keyset batches (``id > last``) after one offset lookup, each batch in a short
+query, so serving a page of 1,000 datasets, or the whole catalogue for a dump, holds one batch at a
+time. Every walk is in primary-key order, which is stable while datasets are added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Table, exists, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.db.facets import FACET_TABLES
+from catalog.db.queries import StoredDataset
+from catalog.db.tables import DatasetRow
+from catalog.db.types import as_utc
+from catalog.model import DataService, Dataset, DatasetSeries
+
+__all__ = ["CatalogFilters", "count_matching", "iter_matching", "public_record"]
+
+_DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
+_d = _DATASETS.c
+_COLUMNS = (
+    _d.id, _d.slug, _d.uri, _d.kind, _d.title, _d.modified, _d.municipality_nis, _d.content_hash,
+    _d.first_seen, _d.last_seen, _d.updated_at, _d.withdrawn_at, _d.withdrawn_reason, _d.record,
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFilters:
+    """What a client may narrow the catalogue feed to; every filter given must hold."""
+
+    modified_since: datetime | None = None
+    municipality: str | None = None
+    """NIS code."""
+    publisher: str | None = None
+    """Publisher URI (or ``name:`` key, as the publisher facet holds it)."""
+    q: str | None = None
+    """Words that must all occur in the title (case-insensitive)."""
+
+    def query_params(self) -> dict[str, str]:
+        """The filters as query parameters, for links to other pages."""
+        params: dict[str, str] = {}
+        if self.modified_since is not None:
+            params["modified_since"] = self.modified_since.isoformat()
+        for name in ("municipality", "publisher", "q"):
+            value = getattr(self, name)
+            if value:
+                params[name] = value
+        return params
+
+
+def _where(query: Select[Any], filters: CatalogFilters) -> Select[Any]:
+    query = query.where(_d.withdrawn_at.is_(None))
+    if filters.modified_since is not None:
+        query = query.where(_d.modified >= as_utc(filters.modified_since))
+    if filters.municipality:
+        query = query.where(_d.municipality_nis == filters.municipality)
+    if filters.publisher:
+        table = FACET_TABLES["publisher"]
+        query = query.where(exists().where(table.c.dataset_id == _d.id, table.c.value == filters.publisher))
+    if filters.q:
+        for word in filters.q.split()[:10]:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(_d.title.ilike(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def count_matching(session: Session, filters: CatalogFilters) -> int:
+    """How many live datasets the feed holds under ``filters``."""
+    query = _where(select(func.count()).select_from(_DATASETS), filters)
+    return int(session.execute(query).scalar_one())
+
+
+def iter_matching(
+    sessions: sessionmaker[Session],
+    filters: CatalogFilters,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    batch_size: int = 200,
+) -> Iterator[StoredDataset]:
+    """The live datasets under ``filters`` in key order, from ``offset``, at most ``limit`` of them.
+
+    Opens its own session (a streamed response outlives the request's one) and fetches
+    ``batch_size`` rows per query.
+    """
+    remaining = limit
+    after: int | None = None
+    with sessions() as session:
+        while remaining is None or remaining > 0:
+            size = batch_size if remaining is None else min(batch_size, remaining)
+            query = _where(select(*_COLUMNS), filters).order_by(_d.id).limit(size)
+            query = query.offset(offset) if after is None else query.where(_d.id > after)
+            rows = [StoredDataset(*row) for row in session.execute(query)]
+            session.rollback()  # end the read transaction between batches: no long-held snapshot
+            yield from rows
+            if len(rows) < size:
+                return
+            after = rows[-1].pk
+            if remaining is not None:
+                remaining -= len(rows)
+
+
+def public_record(stored: StoredDataset) -> Dataset | DataService | DatasetSeries:
+    """The stored record under its public URI (the one the catalogue serves it at)."""
+    record = stored.record
+    return record if record.uri == stored.uri else record.model_copy(update={"uri": stored.uri})

@@ -1,0 +1,246 @@
+"""The DCAT catalogue: ``GET /catalog`` paged with Hydra, and the full dumps ``/catalog/dump.*.gz``.
+
+Pages are streamed: the catalogue's own description, the Hydra ``PartialCollectionView`` and then the
+page's datasets as they are read from the store in small batches, so memory depends neither on the
+page size nor on the catalogue size. Paging links are IRIs under the catalogue's base URI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, BinaryIO
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from catalog.api.caching import CATALOG_CACHE, DUMP_CACHE
+from catalog.api.catalog_query import CatalogFilters, count_matching, iter_matching, public_record
+from catalog.api.conneg import VARIANTS, Variant, variant_for_suffix
+from catalog.api.deps import SessionDep, SettingsDep
+from catalog.api.problems import problem
+from catalog.api.representations import alternate_links, choose_variant, html_page, not_acceptable
+from catalog.api.routes import feed_docs
+from catalog.api.streaming import stream_writer
+from catalog.rdf.serialize import PageInfo, write_records
+from catalog.services import catalog_description
+from catalog.settings import Settings
+
+__all__ = ["DUMP_GZIP_LEVEL", "router"]
+
+router = APIRouter(tags=["catalogue"])
+
+DUMP_GZIP_LEVEL = 6
+"""zlib level of the dumps (6: zlib's default balance of size and speed)."""
+
+Page = Annotated[int, Query(ge=1, description="Page number, from 1.", examples=[1])]
+PerPage = Annotated[int, Query(ge=1, le=1000, description="Datasets per page (at most 1,000).")]
+ModifiedSince = Annotated[
+    datetime | None,
+    Query(description="Only datasets whose dct:modified is on or after this time.", examples=["2025-01-01"]),
+]
+Municipality = Annotated[
+    str | None, Query(pattern=r"^\d{5}$", description="NIS code of a municipality.", examples=["44021"])
+]
+Publisher = Annotated[
+    str | None,
+    Query(description="Publisher URI.", examples=["https://data.vlaanderen.be/id/organisatie/OVO000024"]),
+]
+Q = Annotated[str | None, Query(max_length=200, description="Words that must occur in the title.")]
+
+
+def _page_url(settings: Settings, filters: CatalogFilters, page: int, per_page: int, suffix: str = "") -> str:
+    params = dict(sorted({**filters.query_params(), "page": str(page)}.items()))
+    if per_page != 100:
+        params["per_page"] = str(per_page)
+    return f"{settings.catalog.base_uri.rstrip('/')}/catalog{suffix}?{urlencode(params)}"
+
+
+def _page_info(settings: Settings, filters: CatalogFilters, page: int, per_page: int, total: int) -> PageInfo:
+    last = max(1, -(-total // per_page))
+    return PageInfo(
+        view_iri=_page_url(settings, filters, page, per_page),
+        first=_page_url(settings, filters, 1, per_page),
+        previous=_page_url(settings, filters, page - 1, per_page) if page > 1 else None,
+        next=_page_url(settings, filters, page + 1, per_page) if page < last else None,
+        last=_page_url(settings, filters, last, per_page),
+        total_items=total,
+        items_per_page=per_page,
+    )
+
+
+def _json_listing(
+    request: Request, settings: Settings, filters: CatalogFilters, info: PageInfo, page: int, per_page: int
+) -> Iterator[bytes]:
+    """The page as a JSON listing, streamed one dataset at a time."""
+    catalog = catalog_description(settings)
+
+    def json_url(iri: str | None) -> str | None:
+        return iri.replace("/catalog?", "/catalog.json?", 1) if iri else None
+
+    head = {
+        "uri": catalog.uri,
+        "title": catalog.title,
+        "total": info.total_items,
+        "page": page,
+        "per_page": per_page,
+        "first": json_url(info.first),
+        "previous": json_url(info.previous),
+        "next": json_url(info.next),
+        "last": json_url(info.last),
+    }
+    yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "datasets": [').encode()
+    sep = ""
+    for stored in iter_matching(
+        request.app.state.session_factory, filters, offset=(page - 1) * per_page, limit=per_page
+    ):
+        item = {
+            "id": stored.id,
+            "uri": stored.uri,
+            "kind": stored.kind,
+            "title": stored.title,
+            "modified": stored.modified.isoformat() if stored.modified else None,
+            "href": str(request.url_for("linked_dataset", id=stored.id)),
+        }
+        yield (sep + json.dumps(item, ensure_ascii=False)).encode()
+        sep = ", "
+    yield b"]}"
+
+
+def _catalog_page(
+    request: Request,
+    session: SessionDep,
+    settings: Settings,
+    suffix: Variant | None,
+    filters: CatalogFilters,
+    page: int,
+    per_page: int,
+) -> Response:
+    query = request.url.query
+    links = alternate_links(
+        lambda sfx: str(request.url_for("catalog_as", ext=sfx[1:])) + f"?{query}" * bool(query)
+    )
+    variant = choose_variant(request, suffix)
+    if variant is None:
+        response = not_acceptable(request)
+        response.headers["Link"] = links
+        return response
+    total = count_matching(session, filters)
+    info = _page_info(settings, filters, page, per_page, total)
+    last = max(1, -(-total // per_page))
+    if page > last:
+        return problem(404, f"page {page} is past the last page ({last})", instance=request.url.path)
+    headers = {"Cache-Control": CATALOG_CACHE, "Vary": "Accept", "Link": links}
+    if variant.rdf_format is not None:
+        rdf_format = variant.rdf_format
+        sessions = request.app.state.session_factory
+
+        def write(out: BinaryIO) -> None:
+            records = (
+                public_record(stored)
+                for stored in iter_matching(sessions, filters, offset=(page - 1) * per_page, limit=per_page)
+            )
+            write_records(
+                out,
+                records,
+                format=rdf_format,
+                catalog=catalog_description(settings),
+                base_uri=settings.catalog.base_uri,
+                page=info,
+            )
+
+        return StreamingResponse(stream_writer(write), media_type=variant.content_type, headers=headers)
+    if variant.key == "json":
+        body = _json_listing(request, settings, filters, info, page, per_page)
+        return StreamingResponse(body, media_type="application/json", headers=headers)
+    pages = [(name, url) for name, url in (("first", info.first), ("previous", info.previous),
+             ("next", info.next), ("last", info.last)) if url]  # fmt: skip
+    formats = [
+        (
+            f"{v.label} ({v.media_type})",
+            str(request.url_for("catalog_as", ext=v.suffix[1:])) + f"?{query}" * bool(query),
+        )
+        for v in VARIANTS
+        if v.suffix
+    ]
+    intro = f"{total} datasets; page {page} of {last}."
+    return HTMLResponse(html_page(settings.catalog.title, intro, formats + pages), headers=headers)
+
+
+@router.get("/catalog", response_class=Response, responses=feed_docs.PAGE_RESPONSES, name="catalog")
+def catalog_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: Page = 1,
+    per_page: PerPage = 100,
+    modified_since: ModifiedSince = None,
+    municipality: Municipality = None,
+    publisher: Publisher = None,
+    q: Q = None,
+) -> Response:
+    """The DCAT-AP-VL catalogue with one page of its datasets, paged with a Hydra PartialCollectionView.
+
+    The format is chosen by `Accept` (JSON-LD, Turtle, RDF/XML, N-Triples, a JSON listing or HTML).
+    Follow `hydra:next` from the first page to the last to read every dataset exactly once.
+    """
+    filters = CatalogFilters(modified_since, municipality, publisher, q)
+    return _catalog_page(request, session, settings, None, filters, page, per_page)
+
+
+@router.get("/catalog.{ext}", response_class=Response, responses=feed_docs.PAGE_RESPONSES, name="catalog_as")
+def catalog_page_as(
+    ext: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: Page = 1,
+    per_page: PerPage = 100,
+    modified_since: ModifiedSince = None,
+    municipality: Municipality = None,
+    publisher: Publisher = None,
+    q: Q = None,
+) -> Response:
+    """The catalogue page in the format the suffix names: `jsonld`, `ttl`, `rdf`, `nt` or `json`."""
+    variant = variant_for_suffix("." + ext)
+    if variant is None:
+        return problem(404, f"no catalogue format {ext!r}", instance=request.url.path)
+    filters = CatalogFilters(modified_since, municipality, publisher, q)
+    return _catalog_page(request, session, settings, variant, filters, page, per_page)
+
+
+def _dump(request: Request, settings: Settings, rdf_format: str, name: str) -> StreamingResponse:
+    sessions = request.app.state.session_factory
+
+    def write(out: BinaryIO) -> None:
+        records = (
+            public_record(stored) for stored in iter_matching(sessions, CatalogFilters(), batch_size=1000)
+        )
+        write_records(
+            out,
+            records,
+            format=rdf_format,
+            catalog=catalog_description(settings),
+            base_uri=settings.catalog.base_uri,
+            chunk_records=200,
+        )
+
+    return StreamingResponse(
+        stream_writer(write, gzip_level=DUMP_GZIP_LEVEL, chunk_size=256 * 1024),
+        media_type="application/gzip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": DUMP_CACHE},
+    )
+
+
+@router.get("/catalog/dump.nt.gz", response_class=Response, responses=feed_docs.dump_responses("ntriples"))
+def dump_ntriples(request: Request, settings: SettingsDep) -> Response:
+    """Every live dataset as one gzip-compressed N-Triples document, streamed."""
+    return _dump(request, settings, "ntriples", "catalog.nt.gz")
+
+
+@router.get("/catalog/dump.ttl.gz", response_class=Response, responses=feed_docs.dump_responses("turtle"))
+def dump_turtle(request: Request, settings: SettingsDep) -> Response:
+    """Every live dataset as one gzip-compressed Turtle document, streamed."""
+    return _dump(request, settings, "turtle", "catalog.ttl.gz")
