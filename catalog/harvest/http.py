@@ -1,31 +1,32 @@
-"""Safe fetching of documents registered by stewards or given on the command line.
+"""Synchronous safe fetching of one document given on the command line (``catalog import URL``).
 
-The guard against server-side request forgery: only http(s); every host, including each redirect target, is
-resolved and refused when any of its addresses is loopback, private, link-local, multicast, reserved or
-unspecified, unless ``harvest.allow_private_networks`` is on. Bodies are streamed and cut off at
-``harvest.max_response_bytes``; redirects are followed by hand, at most ``MAX_REDIRECTS``.
+The same guard as the harvest's ``catalog.harvest.fetch.Fetcher`` (``_fetch_guard``, one
+implementation): only http(s); every connection, redirect hops included, goes only to addresses that are
+not loopback, private, link-local, multicast, reserved or unspecified, unless
+``harvest.allow_private_networks`` is on, and the address checked is the one connected to. Bodies are
+streamed, decoded by the fetcher's bounded decoder and cut off at ``harvest.max_response_bytes``
+(decoded bytes, so a gzip bomb stops at the cap); redirects are followed by hand, at most
+``MAX_REDIRECTS``.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
+import zlib
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
-from catalog.exceptions import FeedError, InputError
+from catalog.exceptions import FeedError
+from catalog.harvest._fetch_body import ACCEPT_ENCODING, BodyDecoder
+from catalog.harvest._fetch_guard import NetworkPolicy, UnsafeURL, check_scheme, check_url
+from catalog.harvest._fetch_transport import PinnedTransport
 
 __all__ = ["MAX_REDIRECTS", "FetchResult", "UnsafeURL", "check_url", "fetch"]
 
 MAX_REDIRECTS = 5
 USER_AGENT = "municipal-catalog/0.1"
 RDF_ACCEPT = "text/turtle, application/rdf+xml, application/ld+json, application/n-triples;q=0.9, */*;q=0.1"
-
-
-class UnsafeURL(InputError):
-    """A URL the catalogue refuses to fetch (scheme, or a host on an internal network)."""
 
 
 @dataclass(frozen=True)
@@ -37,38 +38,32 @@ class FetchResult:
     content: bytes
 
 
-def _blocked(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return bool(
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
-def check_url(url: str, *, allow_private_networks: bool = False) -> None:
-    """Refuse a URL that is not http(s) or whose host resolves to an internal address."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise UnsafeURL(f"only http and https URLs can be fetched, not {parts.scheme or 'a relative URL'!r}")
-    host = parts.hostname
-    if not host:
-        raise UnsafeURL(f"URL has no host: {url}")
-    if allow_private_networks:
-        return
+def _read(url: str, response: httpx.Response, max_bytes: int) -> bytes:
+    too_large = f"{url} is larger than the limit of {max_bytes} bytes"
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FeedError(too_large)
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FeedError(f"cannot resolve host {host!r}: {exc}") from exc
-    for info in infos:
-        address = str(info[4][0])
-        if _blocked(address):
-            raise UnsafeURL(f"refusing to fetch {url}: {host} resolves to an internal address ({address})")
+        decoder = BodyDecoder(response.headers.get("content-encoding"))
+    except ValueError as exc:
+        raise FeedError(f"{url}: {exc}") from exc
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_raw():
+            for piece in decoder.feed(chunk):
+                size += len(piece)
+                if size > max_bytes:
+                    raise FeedError(too_large)
+                chunks.append(piece)
+        for piece in decoder.finish():
+            size += len(piece)
+            if size > max_bytes:
+                raise FeedError(too_large)
+            chunks.append(piece)
+    except zlib.error as exc:
+        raise FeedError(f"{url}: the body does not match its Content-Encoding: {exc}") from exc
+    return b"".join(chunks)
 
 
 def fetch(
@@ -80,12 +75,15 @@ def fetch(
     accept: str = RDF_ACCEPT,
 ) -> FetchResult:
     """GET ``url`` with the SSRF guard on every hop and a size cap; raise ``FeedError`` on any failure."""
-    headers = {"User-Agent": USER_AGENT, "Accept": accept}
+    headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
     limits = httpx.Timeout(timeout, connect=min(timeout, 15.0))
-    with httpx.Client(follow_redirects=False, timeout=limits, headers=headers, trust_env=False) as client:
+    transport = PinnedTransport(NetworkPolicy(allow_private_networks=allow_private_networks))
+    with httpx.Client(
+        transport=transport, follow_redirects=False, timeout=limits, headers=headers, trust_env=False
+    ) as client:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            check_url(current, allow_private_networks=allow_private_networks)
+            check_scheme(current)
             try:
                 with client.stream("GET", current) as response:
                     if response.is_redirect:
@@ -96,22 +94,14 @@ def fetch(
                         continue
                     if response.status_code >= 400:
                         raise FeedError(f"{current} answered HTTP {response.status_code}")
-                    declared = response.headers.get("content-length")
-                    if declared and declared.isdigit() and int(declared) > max_bytes:
-                        raise FeedError(f"{current} is larger than the limit of {max_bytes} bytes")
-                    chunks: list[bytes] = []
-                    size = 0
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise FeedError(f"{current} is larger than the limit of {max_bytes} bytes")
-                        chunks.append(chunk)
                     return FetchResult(
                         url=current,
                         status=response.status_code,
                         content_type=response.headers.get("content-type"),
-                        content=b"".join(chunks),
+                        content=_read(current, response, max_bytes),
                     )
+            except UnsafeURL as exc:
+                raise UnsafeURL(f"refusing to fetch {current}: {exc}") from exc
             except httpx.HTTPError as exc:
                 raise FeedError(f"cannot fetch {current}: {exc}") from exc
         raise FeedError(f"{url}: more than {MAX_REDIRECTS} redirects")
