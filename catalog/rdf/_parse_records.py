@@ -95,6 +95,19 @@ def _distribution_key(d: Distribution) -> tuple[str, list[str], list[str], str]:
     return (d.uri or "", d.access_url, d.download_url, d.model_dump_json())
 
 
+def _link_key(d: Distribution) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    return (d.uri or "", tuple(d.access_url), tuple(d.download_url))
+
+
+def _ordered_distributions(dists: list[Distribution]) -> list[Distribution]:
+    """By URI and links, then by content; the content (JSON) is only worked out when links tie."""
+    if len(dists) < 2:
+        return dists
+    if len({_link_key(d) for d in dists}) == len(dists):
+        return sorted(dists, key=_link_key)
+    return sorted(dists, key=_distribution_key)
+
+
 def _email(r: NodeReader, node: object) -> str | None:
     if isinstance(node, ox.BlankNode):
         props = r.props(node)
@@ -391,7 +404,7 @@ def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
     ]
     kept = [d for d in dists if d is not None]
     deferred = bool(kept) and isinstance(kept[0], dict)
-    fields["distribution"] = kept if deferred else sorted(kept, key=_distribution_key)
+    fields["distribution"] = kept if deferred else _ordered_distributions(kept)
     fields["temporal"] = _temporal(r, props)
     fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
     fields["version"] = r.plain(props, _D + "version", _OWL_VERSION_INFO, _ADMS_VERSION)
@@ -476,8 +489,7 @@ def _sort_nested(record: Dataset | DataService | DatasetSeries) -> None:
             for service in dist.access_service:
                 _sort_nested(service)
             _sort_lists(dist, ("access_service",))
-        if len(record.distribution) > 1:
-            record.__dict__["distribution"] = sorted(record.distribution, key=_distribution_key)
+        record.__dict__["distribution"] = _ordered_distributions(record.distribution)
     _sort_lists(record, _NESTED_LISTS[record.kind])
 
 
