@@ -1,0 +1,101 @@
+"""One run per source: claiming a job, its heartbeat, and taking over from a killed run.
+
+The store's unique index on running jobs (one per source) is the lock, so it holds across processes and
+machines. A running job renews ``heartbeat_at`` every ``harvest.job_heartbeat_seconds``; a process killed
+with SIGKILL stops renewing it, and once the heartbeat is older than ``harvest.job_stale_after_seconds`` the
+next run of the source marks that job ``aborted`` and goes ahead instead of being refused for ever.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.db.engine import session_scope
+from catalog.db.jobs import JobRunning, start_job
+from catalog.db.tables import HarvestJob
+from catalog.db.types import as_utc
+
+__all__ = ["JobRunning", "abort_stale_jobs", "beat", "claim_job", "running_job"]
+
+
+def _now(now: datetime | None) -> datetime:
+    return as_utc(now) if now is not None else datetime.now(UTC)
+
+
+def running_job(session: Session, *, source_id: int) -> HarvestJob | None:
+    """The source's running job, if any."""
+    query = select(HarvestJob).where(HarvestJob.source_id == source_id, HarvestJob.status == "running")
+    return session.scalars(query).first()
+
+
+def abort_stale_jobs(
+    session: Session, *, source_id: int, stale_after: float, now: datetime | None = None
+) -> list[int]:
+    """Mark ``aborted`` the source's running jobs whose heartbeat stopped; return their ids."""
+    now = _now(now)
+    cutoff = now - timedelta(seconds=stale_after)
+    last_sign = func.coalesce(HarvestJob.heartbeat_at, HarvestJob.started_at, HarvestJob.created_at)
+    query = select(HarvestJob).where(
+        HarvestJob.source_id == source_id, HarvestJob.status == "running", last_sign < cutoff
+    )
+    aborted = []
+    for job in session.scalars(query):
+        seen = job.heartbeat_at or job.started_at or job.created_at
+        job.status = "aborted"
+        job.finished_at = now
+        job.error = (
+            f"the process running this job stopped (no heartbeat since {seen.isoformat(timespec='seconds')});"
+            " taken over by the next run"
+        )
+        aborted.append(job.id)
+    session.flush()
+    return aborted
+
+
+def claim_job(
+    factory: sessionmaker[Session], *, source_id: int, stale_after: float, now: datetime | None = None
+) -> tuple[int, list[int]]:
+    """Start a running job for the source: ``(job id, ids of stale jobs aborted first)``.
+
+    ``JobRunning`` when another run of the source is alive (its heartbeat is recent), in this process or
+    any other.
+    """
+    now = _now(now)
+    with session_scope(factory) as session:
+        aborted = abort_stale_jobs(session, source_id=source_id, stale_after=stale_after, now=now)
+        alive = running_job(session, source_id=source_id)
+        if alive is not None:
+            raise JobRunning(_busy_message(alive, now))
+        try:
+            job = start_job(session, source_id=source_id, now=now)
+        except JobRunning:
+            # Another process claimed it between our check and our insert.
+            session.rollback()
+            raise
+        job.heartbeat_at = now
+        session.flush()
+        return job.id, aborted
+
+
+def _busy_message(job: HarvestJob, now: datetime) -> str:
+    seen = job.heartbeat_at or job.started_at or job.created_at
+    age = max(0, int((now - seen).total_seconds()))
+    return (
+        f"source {job.source_id} is being harvested already (job {job.id}, last heartbeat {age} s ago);"
+        " two harvests of one source never run at once"
+    )
+
+
+def beat(factory: sessionmaker[Session], *, job_id: int, now: datetime | None = None) -> bool:
+    """Renew a running job's heartbeat; False when the job is no longer running (it was taken over)."""
+    with session_scope(factory) as session:
+        stmt = (
+            update(HarvestJob)
+            .where(HarvestJob.id == job_id, HarvestJob.status == "running")
+            .values(heartbeat_at=_now(now))
+        )
+        result = session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,75 @@
+"""The fetcher's page cache in the store (``harvest_pages``), so conditional GET works from night to night.
+
+One row per (source, URL): the validators (ETag, Last-Modified), the Content-Type and the body compressed
+with zlib. Each call is its own short transaction, independent of the harvest's batches. A dry run reads
+the cache but keeps what it fetches in memory only (``read_only``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.db.engine import session_scope
+from catalog.db.tables import HarvestPage
+from catalog.harvest.fetch import CachedPage
+
+__all__ = ["DbPageCache", "clear_pages"]
+
+_MAX_URL = 2000
+
+
+class DbPageCache:
+    """A ``PageCache`` (see ``catalog.harvest.fetch``) kept in the ``harvest_pages`` table for one source."""
+
+    def __init__(self, factory: sessionmaker[Session], *, source_id: int, read_only: bool = False) -> None:
+        self.factory = factory
+        self.source_id = source_id
+        self.read_only = read_only
+        self._memory: dict[str, CachedPage] = {}
+
+    def get(self, url: str) -> CachedPage | None:
+        if url in self._memory:
+            return self._memory[url]
+        if len(url) > _MAX_URL:
+            return None
+        with self.factory() as session:
+            row = session.get(HarvestPage, (self.source_id, url))
+            if row is None:
+                return None
+            try:
+                content = zlib.decompress(row.content)
+            except zlib.error:
+                return None  # a damaged copy is as good as none: the next GET is unconditional
+            return CachedPage(row.etag, row.last_modified, content, row.content_type)
+
+    def put(self, url: str, page: CachedPage) -> None:
+        if self.read_only:
+            self._memory[url] = page
+            return
+        if len(url) > _MAX_URL:
+            return
+        with session_scope(self.factory) as session:
+            row = session.get(HarvestPage, (self.source_id, url))
+            if row is None:
+                row = HarvestPage(source_id=self.source_id, url=url)
+                session.add(row)
+            row.etag = page.etag[:1000] if page.etag else None
+            row.last_modified = page.last_modified[:100] if page.last_modified else None
+            row.content_type = page.content_type[:200] if page.content_type else None
+            row.content = zlib.compress(page.content, 6)
+            row.fetched_at = datetime.now(UTC)
+
+    def __len__(self) -> int:
+        with self.factory() as session:
+            query = select(HarvestPage.url).where(HarvestPage.source_id == self.source_id)
+            return len(session.scalars(query).all())
+
+
+def clear_pages(session: Session, *, source_id: int) -> int:
+    """Forget a source's cached pages (its next harvest fetches every page in full); return how many."""
+    result = session.execute(delete(HarvestPage).where(HarvestPage.source_id == source_id))
+    return int(getattr(result, "rowcount", 0) or 0)

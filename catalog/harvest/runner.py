@@ -1,0 +1,379 @@
+"""Running one harvest of one source: the job, the plugin's records, batched writes, withdrawal, state.
+
+``run_harvest`` (``run_harvest_async`` inside) claims a job (refused while another run of the source is
+alive; a run killed earlier is detected by its stale heartbeat and marked aborted), drives the plugin's
+async generator, writes its records in batches (``catalog.harvest.sync``), and after a complete gather
+withdraws what the source no longer lists (``catalog.harvest.withdrawal``). The job ends:
+
+- ``succeeded``: everything read and stored;
+- ``partial``: some records failed, or a withdrawal was held;
+- ``failed``: the listing could not be read to its end (the error names the page URL and the reason) or
+  the store failed; the batches already written stay, nothing is withdrawn;
+- ``aborted``: interrupted (Ctrl-C, cancelled), or taken over after its heartbeat stopped.
+
+A ``limit`` stops after that many records: an incomplete gather, so nothing is withdrawn and the plugin's
+state is not kept. A dry run does everything but keep its writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.db.engine import session_scope
+from catalog.db.jobs import finish_job
+from catalog.db.tables import HarvestJob, Source
+from catalog.exceptions import CatalogError, InputError, NotFound
+from catalog.harvest.lock import beat, claim_job
+from catalog.harvest.registry import get_harvester, validate_options
+from catalog.harvest.report import HarvestReport, LoggedRecord
+from catalog.harvest.sync import BatchWriter
+from catalog.harvest.withdrawal import apply_withdrawal, plan_withdrawal
+from catalog.settings import Settings
+from harvesters.base import FetchedPage, HarvestedRecord, Harvester, Http, PageGuard, SourceInfo
+
+__all__ = ["FetcherFactory", "Progress", "run_harvest", "run_harvest_async"]
+
+Progress = Callable[[HarvestReport], None]
+"""Called after each batch is written, and once at the end."""
+FetcherFactory = Callable[[Settings, sessionmaker[Session], int, bool], AbstractAsyncContextManager[Http]]
+"""Makes the fetcher for (settings, sessions, source id, dry run); the real one by default."""
+
+
+class _TakenOver(CatalogError):
+    """The job's heartbeat was found stale and another run took the source over."""
+
+
+class _TrackingHttp:
+    """The plugin's fetcher, remembering the last URL asked for so an error can name the page."""
+
+    def __init__(self, inner: Http) -> None:
+        self.inner = inner
+        self.last_url: str | None = None
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchedPage:
+        self.last_url = url
+        return await self.inner.get(url, params=params, headers=headers)
+
+    async def post(
+        self, url: str, *, content: bytes, content_type: str, headers: Mapping[str, str] | None = None
+    ) -> FetchedPage:
+        self.last_url = url
+        return await self.inner.post(url, content=content, content_type=content_type, headers=headers)
+
+    def page_guard(self) -> PageGuard:
+        return self.inner.page_guard()
+
+
+class _Heartbeat:
+    """Renews the job's heartbeat every ``interval`` seconds while the run goes on."""
+
+    def __init__(self, factory: sessionmaker[Session], job_id: int, interval: float) -> None:
+        self.factory, self.job_id, self.interval = factory, job_id, interval
+        self.lost = False
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                alive = beat(self.factory, job_id=self.job_id)
+            except Exception:  # the store is unreachable for a moment: try again at the next beat
+                continue
+            if not alive:
+                self.lost = True
+                return
+
+
+def _source_info(session: Session, source_id: int) -> tuple[Source, SourceInfo]:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFound(f"no source with id {source_id}")
+    last = session.scalars(
+        select(HarvestJob.finished_at)
+        .where(HarvestJob.source_id == source_id, HarvestJob.status == "succeeded")
+        .order_by(HarvestJob.id.desc())
+        .limit(1)
+    ).first()
+    info = SourceInfo(
+        id=source.id,
+        name=source.name,
+        url=source.url,
+        municipality=source.municipality_nis,
+        last_success=last,
+        state=dict(source.state or {}),
+    )
+    return source, info
+
+
+@contextlib.asynccontextmanager
+async def _real_fetcher(
+    settings: Settings, factory: sessionmaker[Session], source_id: int, dry_run: bool
+) -> AsyncIterator[Http]:
+    from catalog.harvest.fetch import Fetcher
+    from catalog.harvest.pagecache import DbPageCache
+
+    cache = DbPageCache(factory, source_id=source_id, read_only=dry_run)
+    async with Fetcher.from_settings(settings, cache=cache) as fetcher:
+        yield fetcher
+
+
+def _error_text(exc: BaseException, last_url: str | None) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if not isinstance(exc, CatalogError):
+        text = f"{type(exc).__name__}: {text}"
+    if last_url and last_url not in text:
+        text += f" (last page asked for: {last_url})"
+    return text[:4000]
+
+
+def _logged(record: HarvestedRecord) -> LoggedRecord | None:
+    """The log line of a record that failed or was skipped; None for one to store."""
+    if record.error is not None:
+        return LoggedRecord(record.remote_id, "failed", record.error, record.url)
+    if record.skipped is not None or record.record is None:
+        return LoggedRecord(record.remote_id, "skipped", record.skipped or "no record", record.url)
+    return None
+
+
+async def _gather(
+    harvester: Harvester[Any],
+    writer: BatchWriter,
+    seen: set[str],
+    limit: int | None,
+    heartbeat: _Heartbeat | None,
+    progress: Progress | None,
+) -> bool:
+    """Take the plugin's records into the writer; True when the generator ended (not cut by ``limit``)."""
+    taken = 0
+    records = harvester.records()
+    try:
+        async for harvested in records:
+            if heartbeat is not None and heartbeat.lost:
+                raise _TakenOver("the job's heartbeat went stale and another run took the source over")
+            if limit is not None and taken >= limit:
+                return False
+            taken += 1
+            if not harvested.remote_id:
+                writer.log([LoggedRecord(None, "failed", "the record has no remote id", harvested.url)])
+                continue
+            if harvested.remote_id in seen:
+                reason = "listed more than once in this run; the first one was kept"
+                writer.log([LoggedRecord(harvested.remote_id, "skipped", reason, harvested.url)])
+                continue
+            seen.add(harvested.remote_id)
+            logged = _logged(harvested)
+            if logged is not None:
+                writer.log([logged])
+            elif writer.add(harvested) and progress is not None:
+                progress(writer.report)
+        return True
+    finally:
+        await _close(records)
+
+
+async def _close(records: AsyncIterator[HarvestedRecord]) -> None:
+    aclose = getattr(records, "aclose", None)
+    if aclose is not None:
+        with contextlib.suppress(Exception):
+            await aclose()
+
+
+async def run_harvest_async(
+    factory: sessionmaker[Session],
+    *,
+    source_id: int,
+    settings: Settings,
+    dry_run: bool = False,
+    limit: int | None = None,
+    confirm_withdrawal: bool = False,
+    fetcher: Http | None = None,
+    fetcher_factory: FetcherFactory | None = None,
+    progress: Progress | None = None,
+) -> HarvestReport:
+    """Harvest one source into the store and return the report (see the module docstring)."""
+    started = time.perf_counter()
+    if limit is not None and limit < 1:
+        raise InputError("the limit must be at least 1")
+    with factory() as session:
+        source, info = _source_info(session, source_id)
+        kind, raw_options = source.kind, dict(source.options or {})
+    harvester_class = get_harvester(kind)
+    options: BaseModel = validate_options(kind, raw_options)
+    report = HarvestReport(source_id=source_id, source_name=info.name, dry_run=dry_run)
+    h = settings.harvest
+    if not dry_run:
+        report.job_id, report.aborted_jobs = claim_job(
+            factory, source_id=source_id, stale_after=h.job_stale_after_seconds
+        )
+    writer = BatchWriter(
+        factory,
+        report,
+        batch_size=h.batch_size,
+        base_uri=settings.catalog.base_uri,
+        default_municipality=info.municipality,
+        dry_run=dry_run,
+    )
+    seen: set[str] = set()
+    tracking: _TrackingHttp | None = None
+    heartbeat = _Heartbeat(factory, report.job_id, h.job_heartbeat_seconds) if report.job_id else None
+    harvester: Harvester[Any] | None = None
+    try:
+        async with AsyncExitStack() as stack:
+            if fetcher is None:
+                make = fetcher_factory or _real_fetcher
+                fetcher = await stack.enter_async_context(make(settings, factory, source_id, dry_run))
+            tracking = _TrackingHttp(fetcher)
+            harvester = harvester_class(info, options, tracking)
+            beating = asyncio.create_task(heartbeat.run()) if heartbeat is not None else None
+            stack.push_async_callback(_cancel, beating)
+            try:
+                ended = await _gather(harvester, writer, seen, limit, heartbeat, progress)
+            except _TakenOver:
+                raise
+            except Exception:
+                with contextlib.suppress(Exception):
+                    writer.flush()  # what was read before the error is whole and valid: keep it
+                raise
+            writer.flush()
+    except _TakenOver as exc:
+        report.status, report.error = "aborted", str(exc)  # the job is no longer ours to close
+        report.seconds = time.perf_counter() - started
+        return _done(report, progress)
+    except Exception as exc:
+        report.status = "failed"
+        report.error = _error_text(exc, tracking.last_url if tracking else None)
+        _finish(factory, report, started)
+        return _done(report, progress)
+    except BaseException:
+        report.status, report.error = "aborted", "interrupted"
+        with contextlib.suppress(Exception):
+            _finish(factory, report, started)
+        raise
+    assert harvester is not None
+    report.complete = ended and harvester.complete
+    _conclude(factory, report, seen, settings, confirm_withdrawal, harvester, ended, started)
+    return _done(report, progress)
+
+
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _done(report: HarvestReport, progress: Progress | None) -> HarvestReport:
+    if progress is not None:
+        progress(report)
+    return report
+
+
+def _conclude(
+    factory: sessionmaker[Session],
+    report: HarvestReport,
+    seen: set[str],
+    settings: Settings,
+    confirm: bool,
+    harvester: Harvester[Any],
+    ended: bool,
+    started: float,
+) -> None:
+    """After a gather: withdraw (when complete), keep the plugin's state (when it ran to its end), close
+    the job; one transaction."""
+    with factory() as session:
+        try:
+            if report.complete:
+                plan = plan_withdrawal(
+                    session,
+                    source_id=report.source_id,
+                    seen=seen,
+                    threshold=settings.harvest.withdraw_threshold,
+                    confirmed=confirm,
+                )
+                if plan.held:
+                    report.held_withdrawals = len(plan.missing)
+                    report.error = plan.held
+                elif report.dry_run:
+                    report.counts["withdrawn"] += len(plan.missing)
+                else:
+                    report.counts["withdrawn"] += apply_withdrawal(session, plan=plan, job_id=report.job_id)
+            report.status = "partial" if report.failed or report.held_withdrawals else "succeeded"
+            if ended and not report.dry_run:
+                _keep_state(session, report, harvester)
+            _finish_in(session, report, started)
+        except BaseException:
+            session.rollback()
+            raise
+        if report.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+
+
+def _keep_state(session: Session, report: HarvestReport, harvester: Harvester[Any]) -> None:
+    """Store the plugin's state for its next run."""
+    try:
+        state = json.loads(json.dumps(harvester.state))
+    except (TypeError, ValueError) as exc:
+        report.error = f"the harvester's state cannot be kept (not JSON): {exc}"
+        return
+    source = session.get(Source, report.source_id)
+    if source is not None:
+        source.state = state
+
+
+def _finish_in(session: Session, report: HarvestReport, started: float) -> None:
+    report.seconds = time.perf_counter() - started
+    if report.job_id is not None:
+        finish_job(
+            session, job_id=report.job_id, status=report.status, stats=report.stats(), error=report.error
+        )
+
+
+def _finish(factory: sessionmaker[Session], report: HarvestReport, started: float) -> None:
+    with session_scope(factory) as session:
+        _finish_in(session, report, started)
+
+
+def run_harvest(
+    factory: sessionmaker[Session],
+    *,
+    source_id: int,
+    settings: Settings,
+    dry_run: bool = False,
+    limit: int | None = None,
+    confirm_withdrawal: bool = False,
+    fetcher: Http | None = None,
+    fetcher_factory: FetcherFactory | None = None,
+    progress: Progress | None = None,
+) -> HarvestReport:
+    """``run_harvest_async`` in a fresh event loop (for the CLI and other synchronous callers)."""
+    return asyncio.run(
+        run_harvest_async(
+            factory,
+            source_id=source_id,
+            settings=settings,
+            dry_run=dry_run,
+            limit=limit,
+            confirm_withdrawal=confirm_withdrawal,
+            fetcher=fetcher,
+            fetcher_factory=fetcher_factory,
+            progress=progress,
+        )
+    )

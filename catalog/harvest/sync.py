@@ -1,0 +1,171 @@
+"""Writing harvested records to the store in batches, one transaction each, with the job's record log.
+
+A batch is written by ``catalog.db.upsert.upsert_records`` (which decides created / updated / unchanged /
+restored / linked by content hash: an unchanged record costs no dataset write) together with its lines of
+the job's log, in one transaction: a run killed at any moment leaves whole batches or nothing. When the
+store refuses a batch because of one record (an invalid remote id, a value too long for a column), the
+batch is written again record by record and only the culprit fails, with the store's reason.
+
+What the log holds: one line for every record created, updated, restored, linked, withdrawn, failed or
+skipped, with the link to the original (``HarvestedRecord.url``) and, for written records, the problems the
+mapping met. Unchanged records are only counted: a nightly run of a large, quiet source would otherwise
+add a line per dataset per night for nothing a steward acts on.
+
+In a dry run each batch is written and rolled back, so the counts are exactly what a real run would do
+and nothing stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.db.engine import session_scope
+from catalog.db.jobs import JobRecord, add_job_records
+from catalog.db.upsert import UpsertItem, upsert_records
+from catalog.exceptions import CatalogError
+from catalog.harvest.report import HarvestReport, LoggedRecord
+from catalog.normalise import municipality_of
+from harvesters.base import HarvestedRecord
+
+__all__ = ["BatchWriter", "problems_text"]
+
+_REFUSED = (CatalogError, IntegrityError, DataError)
+"""What one bad record can make the store raise; anything else (a lost connection) ends the run."""
+_MAX_REASON = 2000
+
+
+def problems_text(record: HarvestedRecord) -> str | None:
+    """The mapping's problems with a record, on one line, or None."""
+    if not record.problems:
+        return None
+    parts = []
+    for problem in record.problems:
+        value = f" ({problem.value[:200]})" if problem.value else ""
+        parts.append(f"{problem.path}: {problem.message}{value}")
+    return ("kept with problems: " + "; ".join(parts))[:_MAX_REASON]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    harvested: HarvestedRecord
+    item: UpsertItem
+
+
+class BatchWriter:
+    """Collects harvested records and writes them ``batch_size`` at a time."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        report: HarvestReport,
+        *,
+        batch_size: int,
+        base_uri: str,
+        default_municipality: str | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        self.factory = factory
+        self.report = report
+        self.batch_size = batch_size
+        self.base_uri = base_uri
+        self.default_municipality = default_municipality
+        self.dry_run = dry_run
+        self.batches = 0
+        self._pending: list[_Pending] = []
+        self._log: list[LoggedRecord] = []
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def add(self, harvested: HarvestedRecord) -> bool:
+        """Queue a mapped record; write the batch when it is full (True then)."""
+        record = harvested.record
+        assert record is not None, "failed and skipped records are logged, not written"
+        municipality = municipality_of(record, default=self.default_municipality)
+        item = UpsertItem(harvested.remote_id, record, harvested.raw, harvested.raw_format, municipality)
+        self._pending.append(_Pending(harvested, item))
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+            return True
+        return False
+
+    def log(self, records: Sequence[LoggedRecord]) -> None:
+        """Count failed or skipped records; their log lines go out with the next write."""
+        for record in records:
+            self.report.note(record)
+        self._log.extend(records)
+        if len(self._log) >= self.batch_size:
+            self._write_log()
+
+    def _write_log(self) -> None:
+        lines, self._log = self._log, []
+        if self.dry_run or self.report.job_id is None or not lines:
+            return
+        rows = [JobRecord(r.remote_id, r.action, r.reason[:_MAX_REASON], None, r.url) for r in lines]
+        with session_scope(self.factory) as session:
+            add_job_records(session, job_id=self.report.job_id, records=rows)
+
+    def flush(self) -> None:
+        """Write the queued records and log lines (no-op when none)."""
+        batch, self._pending = self._pending, []
+        if not batch:
+            self._write_log()
+            return
+        try:
+            self._write(batch)
+        except _REFUSED:
+            for pending in batch:
+                try:
+                    self._write([pending])
+                except _REFUSED as exc:
+                    reason = _reason(exc)
+                    harvested = pending.harvested
+                    self.log([LoggedRecord(harvested.remote_id, "failed", reason, harvested.url)])
+        self._write_log()
+        self.batches += 1
+
+    def _write(self, batch: list[_Pending]) -> None:
+        with self.factory() as session:
+            try:
+                results = upsert_records(
+                    session,
+                    source_id=self.report.source_id,
+                    items=[p.item for p in batch],
+                    base_uri=self.base_uri,
+                    job_id=self.report.job_id,
+                )
+                lines = [
+                    JobRecord(
+                        result.remote_id,
+                        result.action,
+                        problems_text(pending.harvested),
+                        result.source_record_id,
+                        pending.harvested.url,
+                    )
+                    for result, pending in zip(results, batch, strict=True)
+                    if result.action != "unchanged"
+                ]
+                if self.report.job_id is not None and not self.dry_run:
+                    add_job_records(session, job_id=self.report.job_id, records=lines)
+            except BaseException:
+                session.rollback()
+                raise
+            if self.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        self.report.counts.update(result.action for result in results)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, CatalogError):
+        return str(exc)[:_MAX_REASON]
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"the store refused the record: {first}"[:_MAX_REASON]
