@@ -14,6 +14,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 
 import anyio
 import httpcore
@@ -29,6 +30,18 @@ _SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tupl
 
 def _remaining(deadline: float | None) -> float | None:
     return None if deadline is None else max(deadline - time.monotonic(), 0.001)
+
+
+@lru_cache(maxsize=1)
+def _default_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~70 ms; a context is safe to share between clients.
+    return httpx.create_ssl_context(verify=True, trust_env=False)
+
+
+def _ssl_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    return _default_context() if verify else httpx.create_ssl_context(verify=False, trust_env=False)
 
 
 class _PinnedAsyncBackend(httpcore.AsyncNetworkBackend):
@@ -125,9 +138,10 @@ class PinnedAsyncTransport(httpx.AsyncHTTPTransport):
         verify: ssl.SSLContext | bool = True,
         limits: httpx.Limits = httpx.Limits(max_connections=100, max_keepalive_connections=20),
     ) -> None:
-        super().__init__(verify=verify, trust_env=False, limits=limits)
+        context = _ssl_context(verify)
+        super().__init__(verify=context, trust_env=False, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -140,9 +154,10 @@ class PinnedTransport(httpx.HTTPTransport):
 
     def __init__(self, policy: NetworkPolicy, *, verify: ssl.SSLContext | bool = True) -> None:
         limits = httpx.Limits(max_connections=10, max_keepalive_connections=5)
-        super().__init__(verify=verify, trust_env=False, limits=limits)
+        context = _ssl_context(verify)
+        super().__init__(verify=context, trust_env=False, limits=limits)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
