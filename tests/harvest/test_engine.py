@@ -85,7 +85,7 @@ def test_created_then_unchanged_costs_no_dataset_write(store: Store, settings: S
     with store.sessions() as session:
         after = {row.id: (row.updated_at, row.content_hash) for row in session.scalars(select(DatasetRow))}
     assert after == before
-    touch = re.compile(r"update datasets set last_seen=(\?|%\(\w+\)s) where .*")
+    touch = re.compile(r"update datasets set last_seen=(\?|%\(\w+\)s[:\w ]*) where .*")
     dataset_writes = [
         s
         for s in statements
