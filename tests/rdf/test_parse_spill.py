@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import random
 from importlib.resources import files
 from pathlib import Path
@@ -103,3 +104,30 @@ def test_large_stream_moves_to_disk_midway(spill_midway: None) -> None:
         assert isinstance(reader._index, SpillIndex)
         assert reader._index.triples == sum(1 for _ in ox.parse(DEMO, ox.RdfFormat.TURTLE))
         assert reader.record_count == len(list(reader)) > 40
+
+
+PAGED = b"""
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+<https://example.org/catalog> a dcat:Catalog ; dct:title "Catalogus"@nl ;
+    dcat:dataset <https://example.org/d/untyped> , <https://example.org/d/typed> ;
+    dcat:dataset <https://example.org/d/empty> ;
+    dcat:service <https://example.org/s/1> .
+<https://example.org/d/untyped> dct:title "Zonder type"@nl .
+<https://example.org/d/typed> a dcat:DataService , dcat:Dataset ; dct:title "Met twee types"@nl .
+<https://example.org/s/1> dct:title "Dienst"@nl .
+<https://example.org/page/1> a hydra:PartialCollectionView ; hydra:next <https://example.org/page/2> ;
+    hydra:totalItems 40 .
+_:series a dcat:DatasetSeries ; dct:title "Reeks"@nl .
+"""
+
+
+def test_kinds_members_and_paging_agree_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    in_memory = snapshot(parse_feed(PAGED, format="turtle"))
+    kinds = [json.loads(dump)["kind"] for _, dump, _, _ in in_memory[0]]
+    assert kinds == ["Dataset", "DatasetSeries", "Dataset", "DataService"]
+    assert in_memory[2].next_page == "https://example.org/page/2"
+    assert in_memory[2].total_items == 40
+    monkeypatch.setattr(index_module, "SPILL_BYTES", 0)
+    assert snapshot(parse_feed(PAGED, format="turtle")) == in_memory
