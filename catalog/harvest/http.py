@@ -73,11 +73,15 @@ def fetch(
     allow_private_networks: bool = False,
     timeout: float = 60.0,
     accept: str = RDF_ACCEPT,
+    policy: NetworkPolicy | None = None,
 ) -> FetchResult:
-    """GET ``url`` with the SSRF guard on every hop and a size cap; raise ``FeedError`` on any failure."""
+    """GET ``url`` with the SSRF guard on every hop and a size cap; raise ``FeedError`` on any failure.
+
+    ``policy`` (tests: admit one loopback address) overrides ``allow_private_networks``.
+    """
     headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
     limits = httpx.Timeout(timeout, connect=min(timeout, 15.0))
-    transport = PinnedTransport(NetworkPolicy(allow_private_networks=allow_private_networks))
+    transport = PinnedTransport(policy or NetworkPolicy(allow_private_networks=allow_private_networks))
     with httpx.Client(
         transport=transport, follow_redirects=False, timeout=limits, headers=headers, trust_env=False
     ) as client:
