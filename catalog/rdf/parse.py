@@ -6,7 +6,10 @@
             parsed.record, parsed.subject, parsed.raw, parsed.problems
 
 Parsing is built on pyoxigraph (a streaming Rust parser); the document is read once into a subject
-index and records are built one at a time as they are iterated.
+index and records are built one at a time as they are iterated, each validated once as a whole.
+A large document (over 64 MB, or over a million triples) is indexed in a temporary SQLite file
+instead of in memory, so memory stays flat whatever its size; close the reader (or use it as a
+context manager) to delete that file.
 
 What could not be kept of a record (a date that is not a date, a licence nobody knows) is dropped
 and reported in ``ParsedRecord.problems``. A record that cannot be built at all is not yielded: it
