@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from plugin_support import make_http
+from plugin_support import real_fetcher
 from replay import SAMPLES_DIR, ReplayServer
 
 from harvesters.base import Http
@@ -31,6 +31,7 @@ def replay() -> Iterator[ReplayServer]:
 
 
 @pytest.fixture
-def http() -> Http:
-    """The fetcher plugins are given, allowed to reach the loopback replay server."""
-    return make_http()
+def http() -> Iterator[Http]:
+    """The engine's real fetcher, allowed to reach the loopback replay server."""
+    with real_fetcher() as fetcher:
+        yield fetcher
