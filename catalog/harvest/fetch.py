@@ -144,12 +144,24 @@ class Fetcher:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, cache: PageCache | None = None, **options: Any) -> Fetcher:
-        """A fetcher with the ``[harvest]`` settings (size cap, private networks, file URLs)."""
+        """A fetcher with the ``[harvest]`` settings; keyword ``options`` override them."""
         harvest = settings.harvest
-        options.setdefault("max_response_bytes", harvest.max_response_bytes)
-        options.setdefault("allow_private_networks", harvest.allow_private_networks)
-        options.setdefault("allow_file_urls", bool(getattr(harvest, "allow_file_urls", False)))
-        return cls(cache=cache, **options)
+        defaults: dict[str, Any] = {
+            "max_response_bytes": harvest.max_response_bytes,
+            "allow_private_networks": harvest.allow_private_networks,
+            "allow_file_urls": harvest.allow_file_urls,
+            "connect_timeout": harvest.connect_timeout,
+            "read_timeout": harvest.read_timeout,
+            "total_timeout": harvest.request_timeout,
+            "retry": RetryPolicy(
+                max_attempts=harvest.retries + 1,
+                max_backoff=harvest.retry_max_wait,
+                max_retry_after=harvest.retry_max_wait,
+            ),
+            "max_redirects": harvest.max_redirects,
+            "per_host_limit": harvest.per_host_concurrency,
+        }
+        return cls(cache=cache, **{**defaults, **options})
 
     async def __aenter__(self) -> Fetcher:
         return self

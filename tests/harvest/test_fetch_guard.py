@@ -192,13 +192,27 @@ def test_only_http_and_https_urls() -> None:
             get(url)
 
 
-def test_settings_decide_the_cap_and_the_networks(server: _Server) -> None:
-    harvest = HarvestSection(allow_private_networks=True, max_response_bytes=1)
-    fetcher = Fetcher.from_settings(Settings(harvest=harvest))
-    assert fetcher.policy.allow_private_networks and fetcher.max_response_bytes == 1
-    assert not fetcher.allow_file_urls
+def test_the_harvest_settings_configure_the_fetcher() -> None:
+    harvest = HarvestSection(
+        allow_private_networks=True,
+        allow_file_urls=True,
+        max_response_bytes=1,
+        connect_timeout=2,
+        request_timeout=9,
+        retries=0,
+        retry_max_wait=5,
+        per_host_concurrency=7,
+        max_redirects=1,
+    )
+    fetcher = Fetcher.from_settings(Settings(harvest=harvest), max_redirects=2)
+    assert fetcher.policy.allow_private_networks and fetcher.allow_file_urls
+    assert (fetcher.max_response_bytes, fetcher.total_timeout, fetcher.per_host_limit) == (1, 9, 7)
+    assert fetcher.retry.max_attempts == 1 and fetcher.retry.max_retry_after == 5
+    assert fetcher.max_redirects == 2  # a keyword given wins over the setting
     asyncio.run(fetcher.aclose())
-    assert not Fetcher.from_settings(Settings(harvest=HarvestSection())).policy.allow_private_networks
+    default = Fetcher.from_settings(Settings(harvest=HarvestSection()))
+    assert not default.policy.allow_private_networks and not default.allow_file_urls
+    asyncio.run(default.aclose())
 
 
 # -- TLS on a pinned address --------------------------------------------------------------------------
