@@ -18,6 +18,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import weakref
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -70,6 +71,12 @@ def _encode(obj: Term) -> tuple[int, str, str | None]:
     return _BLANK, obj.value, None
 
 
+def _remove(db: sqlite3.Connection, path: str) -> None:
+    db.close()
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
 def _lenient_iri(value: str) -> ox.NamedNode:
     """An IRI the lenient parser let through (relative, odd characters) that NamedNode() refuses."""
     line = f"<x:s> <x:p> <{value}> .\n".encode()
@@ -113,6 +120,8 @@ class SpillIndex:
         self._record_count: int | None = None
         self._closed = False
         self.triples = 0
+        # A reader that is never closed still removes its file when it is garbage-collected.
+        self._finalizer = weakref.finalize(self, _remove, self._db, self._path)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -362,10 +371,9 @@ class SpillIndex:
         return [_node(sk, s) for sk, s in rows]
 
     def close(self) -> None:
+        """Close the database and delete its file."""
         if self._closed:
             return
         self._closed = True
         self._cache.clear()
-        self._db.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self._path)
+        self._finalizer()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import json
 import random
@@ -131,3 +132,14 @@ def test_kinds_members_and_paging_agree_on_disk(monkeypatch: pytest.MonkeyPatch)
     assert in_memory[2].total_items == 40
     monkeypatch.setattr(index_module, "SPILL_BYTES", 0)
     assert snapshot(parse_feed(PAGED, format="turtle")) == in_memory
+
+
+def test_unclosed_reader_removes_its_file_when_collected(spill_always: None) -> None:
+    reader = parse_feed(DEMO, format="turtle")
+    index = reader._index
+    assert isinstance(index, SpillIndex)
+    path = Path(index._path)
+    assert path.exists()
+    del reader, index
+    gc.collect()
+    assert not path.exists()
