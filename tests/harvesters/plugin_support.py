@@ -71,3 +71,24 @@ def collect_until_error(harvester: Harvester[Any]) -> tuple[list[HarvestedRecord
     except Exception as exc:
         return found, exc
     raise AssertionError(f"records() did not raise; it yielded {len(found)} records")
+
+
+def store_settings(store_url: str, **harvest: Any) -> Any:
+    """Settings for an end-to-end run into a test store, fetching from the loopback replay server."""
+    from catalog.settings import Settings
+
+    return Settings(
+        database={"url": store_url},
+        harvest={"allow_private_networks": True, **harvest},
+        catalog={"base_uri": "https://catalog.example/"},
+    )
+
+
+def load_municipalities_into(sessions: Any) -> None:
+    """The municipality rows ``catalog db upgrade`` loads; records are tied to them by NIS code."""
+    from catalog.db.engine import session_scope
+    from catalog.db.sources import load_municipalities
+    from catalog.services import municipality_rows
+
+    with session_scope(sessions) as session:
+        load_municipalities(session, municipality_rows())
