@@ -70,6 +70,8 @@ class _Inflater:
         tail = self._z.flush()
         if tail:
             yield tail
+        if not self._z.eof:
+            raise zlib.error("the compressed stream ended early")
 
 
 class BodyDecoder:

@@ -24,9 +24,9 @@ address, which stays ``UnsafeURL`` (an ``InputError``). Each call leaves a ``Req
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 import time
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -36,8 +36,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from catalog.harvest._fetch_body import ACCEPT_ENCODING, BodyDecoder, media_type
+from catalog.harvest._fetch_body import ACCEPT_ENCODING, media_type
 from catalog.harvest._fetch_cache import CachedPage, MemoryPageCache, PageCache
+from catalog.harvest._fetch_collect import CappedBody
 from catalog.harvest._fetch_file import file_media_type, read_file_url
 from catalog.harvest._fetch_guard import NetworkPolicy, Resolver, UnsafeURL, check_scheme, resolve
 from catalog.harvest._fetch_retry import RetryPolicy, parse_retry_after
@@ -75,6 +76,7 @@ DEFAULT_ACCEPT = (
     "text/turtle, application/ld+json;q=0.95, application/rdf+xml;q=0.9, application/n-triples;q=0.9, "
     "application/json;q=0.8, application/xml;q=0.5, */*;q=0.1"
 )
+_log = logging.getLogger(__name__)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -254,6 +256,7 @@ class Fetcher:
             redirects = tuple(call.chain[:-1])
             if answer.status == 304 and cached is not None:
                 merged = httpx.Headers(answer.headers)
+                merged.pop("content-length", None)
                 if cached.content_type:
                     merged["Content-Type"] = cached.content_type
                 return Response(
@@ -291,7 +294,7 @@ class Fetcher:
                 if attempt == retry.max_attempts:
                     reason = f"cannot fetch {url}: {exc} (after {attempt} attempts)"
                     raise FetchError(reason, url=url) from exc
-                await asyncio.sleep(retry.delay(attempt))
+                await self._pause(method, url, str(exc), attempt, retry.delay(attempt))
                 continue
             if answer.status not in retry.statuses:
                 return answer
@@ -309,8 +312,15 @@ class Fetcher:
                     url=url,
                     status=answer.status,
                 )
-            await asyncio.sleep(retry.delay(attempt, wait))
+            await self._pause(method, url, f"HTTP {answer.status}", attempt, retry.delay(attempt, wait))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _pause(self, method: str, url: str, reason: str, attempt: int, seconds: float) -> None:
+        _log.info(
+            "%s %s failed (%s), attempt %d of %d; retrying in %.1f s",
+            method, url, reason, attempt, self.retry.max_attempts, seconds,
+        )  # fmt: skip
+        await asyncio.sleep(seconds)
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         host = (urlsplit(url).hostname or "").lower()
@@ -351,36 +361,17 @@ class Fetcher:
                 raise FetchError(f"cannot fetch {url}: {exc}", url=url) from exc
 
     async def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        cap = self.max_response_bytes
-        too_large = f"{url} is larger than the limit of {cap} bytes"
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
-            raise FetchError(too_large, url=url, status=response.status_code)
-        encoding = response.headers.get("content-encoding")
-        try:
-            decoder = BodyDecoder(encoding)
-        except ValueError as exc:
-            raise FetchError(f"{url}: {exc}", url=url, status=response.status_code) from exc
-        pieces: list[bytes] = []
-        size = received = 0
-        try:
-            async for chunk in response.aiter_raw():
-                received += len(chunk)
-                if received > cap:
-                    raise FetchError(too_large, url=url, status=response.status_code)
-                for piece in decoder.feed(chunk):
-                    size += len(piece)
-                    if size > cap:
-                        raise FetchError(too_large, url=url, status=response.status_code)
-                    pieces.append(piece)
-            for piece in decoder.finish():
-                size += len(piece)
-                if size > cap:
-                    raise FetchError(too_large, url=url, status=response.status_code)
-                pieces.append(piece)
-        except zlib.error as exc:
-            raise FetchError(f"{url}: the body is not valid {encoding}: {exc}", url=url) from exc
-        return b"".join(pieces)
+        headers = response.headers
+        body = CappedBody(
+            url,
+            self.max_response_bytes,
+            status=response.status_code,
+            content_length=headers.get("content-length"),
+            encoding=headers.get("content-encoding"),
+        )
+        async for chunk in response.aiter_raw():
+            body.feed(chunk)
+        return body.finish()
 
     async def _read_file(self, url: str, started: float) -> Response:
         if not self.allow_file_urls:

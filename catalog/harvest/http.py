@@ -11,14 +11,14 @@ streamed, decoded by the fetcher's bounded decoder and cut off at ``harvest.max_
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import httpx
 
 from catalog.exceptions import FeedError
-from catalog.harvest._fetch_body import ACCEPT_ENCODING, BodyDecoder
+from catalog.harvest._fetch_body import ACCEPT_ENCODING
+from catalog.harvest._fetch_collect import CappedBody
 from catalog.harvest._fetch_guard import NetworkPolicy, UnsafeURL, check_scheme, check_url
 from catalog.harvest._fetch_transport import PinnedTransport
 
@@ -39,31 +39,17 @@ class FetchResult:
 
 
 def _read(url: str, response: httpx.Response, max_bytes: int) -> bytes:
-    too_large = f"{url} is larger than the limit of {max_bytes} bytes"
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FeedError(too_large)
-    try:
-        decoder = BodyDecoder(response.headers.get("content-encoding"))
-    except ValueError as exc:
-        raise FeedError(f"{url}: {exc}") from exc
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_raw():
-            for piece in decoder.feed(chunk):
-                size += len(piece)
-                if size > max_bytes:
-                    raise FeedError(too_large)
-                chunks.append(piece)
-        for piece in decoder.finish():
-            size += len(piece)
-            if size > max_bytes:
-                raise FeedError(too_large)
-            chunks.append(piece)
-    except zlib.error as exc:
-        raise FeedError(f"{url}: the body does not match its Content-Encoding: {exc}") from exc
-    return b"".join(chunks)
+    headers = response.headers
+    body = CappedBody(
+        url,
+        max_bytes,
+        status=response.status_code,
+        content_length=headers.get("content-length"),
+        encoding=headers.get("content-encoding"),
+    )
+    for chunk in response.iter_raw():
+        body.feed(chunk)
+    return body.finish()
 
 
 def fetch(

@@ -210,13 +210,17 @@ def test_backoff_grows_and_stays_bounded() -> None:
     assert policy.delay(1, retry_after=3) == 3
 
 
-def test_retries_exhausted_name_the_status_and_url(server: _Server) -> None:
+def test_retries_exhausted_name_the_status_and_url(server: _Server, caplog: pytest.LogCaptureFixture) -> None:
     server.routes["/down"] = lambda h: h.reply(503)
     url = server.url("/down")
+    caplog.set_level("INFO", logger="catalog.harvest.fetch")
     with pytest.raises(FetchError, match=r"answered HTTP 503 \(after 3 attempts\)") as caught:
         run(get(url))
     assert caught.value.url == url and caught.value.status == 503 and url in str(caught.value)
     assert server.hits("/down") == 3
+    assert [r.getMessage().split("; ")[0] for r in caplog.records] == [
+        f"GET {url} failed (HTTP 503), attempt {n} of 3" for n in (1, 2)
+    ]
 
 
 def test_client_errors_are_not_retried(server: _Server) -> None:
@@ -339,6 +343,20 @@ def test_a_gzip_bomb_stops_at_the_cap_without_inflating_it(server: _Server) -> N
     finally:
         tracemalloc.stop()
     assert peak < 8 * 1024 * 1024  # 64 MB inflated would be far above
+
+
+def test_a_compressed_body_that_ends_early_is_a_fetch_error(server: _Server) -> None:
+    truncated = gzip.compress(TURTLE * 1000)[:200]
+
+    def close_delimited(h: _Handler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Encoding", "gzip")
+        h.end_headers()  # no Content-Length: only the gzip stream can tell that it was cut
+        h.wfile.write(truncated)
+
+    server.routes["/short"] = close_delimited
+    with pytest.raises(FetchError, match="not valid gzip: the compressed stream ended early"):
+        run(get(server.url("/short")))
 
 
 def test_a_corrupt_compressed_body_is_a_fetch_error(server: _Server) -> None:
@@ -488,7 +506,7 @@ def test_conditional_get_gives_the_cached_body_on_304(
     assert not first.from_cache and first.status == 200
     assert second.from_cache and second.status == 304
     assert second.content == first.content and second.text() == "Gent café"
-    assert second.content_type == "text/plain"
+    assert second.content_type == "text/plain" and "content-length" not in second.headers
     assert [entry.from_cache for entry in http.log] == [False, True]
     conditional = server.requests[1][2]
     assert conditional.get("If-None-Match") == etag and conditional.get("If-Modified-Since") == last_modified
