@@ -24,7 +24,9 @@ __all__ = ["bulk_insert", "bulk_update", "in_values"]
 
 
 def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
-    return [table.c[name].type.bind_processor(dialect) for name in columns]
+    # the dialect's own processors: on SQLite a datetime becomes the same text as in any other write
+    # (with microseconds), so comparisons with bound datetimes hold at exact boundaries
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
 
 
 def _columns_of(
