@@ -32,7 +32,10 @@ def file_media_type(path: Path) -> str | None:
 
 def read_file_url(url: str, max_bytes: int) -> tuple[Path, bytes]:
     """The path and bytes of a local ``file://`` URL; ``FetchError`` when unreadable or over ``max_bytes``."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise FetchError(f"{url!r} is not a valid URL ({exc})", url=url) from exc
     if parts.netloc not in ("", "localhost"):
         raise FetchError(f"{url}: only local file URLs can be read, not host {parts.netloc!r}", url=url)
     path = Path(url2pathname(parts.path))

@@ -90,18 +90,21 @@ class NetworkPolicy:
 
 
 def check_scheme(url: str) -> tuple[str, str, int]:
-    """``(scheme, host, port)`` of an http(s) URL; ``UnsafeURL`` for any other scheme or no host."""
-    parts = urlsplit(url)
+    """``(scheme, host, port)`` of an http(s) URL; ``UnsafeURL`` for any other scheme, no host, or no URL."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        explicit_port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"refusing to fetch {url!r}: not a valid URL ({exc})") from exc
     if parts.scheme not in ("http", "https"):
-        raise UnsafeURL(f"only http and https URLs can be fetched, not {parts.scheme or 'a relative URL'!r}")
-    host = parts.hostname
+        raise UnsafeURL(
+            f"refusing to fetch {url}: only http and https URLs can be fetched, "
+            f"not {parts.scheme or 'a relative URL'!r}"
+        )
     if not host:
         raise UnsafeURL(f"URL has no host: {url}")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise UnsafeURL(f"URL has an invalid port: {url}") from exc
-    return parts.scheme, host, port
+    return parts.scheme, host, explicit_port or (443 if parts.scheme == "https" else 80)
 
 
 def _addresses(infos: Iterable[tuple[object, ...]]) -> list[str]:

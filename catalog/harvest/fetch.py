@@ -189,7 +189,10 @@ class Fetcher:
     ) -> Response:
         """GET ``url`` (with ``params`` added to its query); conditional when the cache holds a copy."""
         if params:
-            url = str(httpx.URL(url).copy_merge_params(dict(params)))
+            try:
+                url = str(httpx.URL(url).copy_merge_params(dict(params)))
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"cannot fetch {url!r}: {exc}", url=url) from exc
         return await self._logged("GET", url, headers, None)
 
     async def post(
@@ -229,7 +232,7 @@ class Fetcher:
         self, call: _Call, method: str, headers: Mapping[str, str] | None, content: bytes | None
     ) -> Response:
         url = call.url
-        if urlsplit(url).scheme == "file":
+        if url.lower().startswith("file:"):
             return await self._read_file(url, call.started)
         request_headers = httpx.Headers(headers or {})
         cached = self.cache.get(url) if self.cache is not None and method == "GET" else None
@@ -265,7 +268,8 @@ class Fetcher:
                 )  # fmt: skip
             if answer.body is None or not 200 <= answer.status < 300:
                 status = answer.status
-                raise FetchError(f"{current} answered HTTP {status}", url=current, status=status)
+                missing = " without a Location header" if status in _REDIRECTS else ""
+                raise FetchError(f"{current} answered HTTP {status}{missing}", url=current, status=status)
             response = Response(
                 current, answer.status, answer.headers, answer.body,
                 media_type(answer.headers.get("content-type")), False, elapsed, call.attempts, redirects,
@@ -278,6 +282,8 @@ class Fetcher:
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
         if self.cache is None or method != "GET" or not (etag or last_modified):
+            return
+        if "no-store" in response.headers.get("cache-control", "").lower():
             return
         page = CachedPage(etag, last_modified, response.content, response.headers.get("content-type"))
         self.cache.put(url, page)
@@ -357,7 +363,7 @@ class Fetcher:
                 if isinstance(exc, httpx.UnsupportedProtocol | httpx.ProxyError):
                     raise FetchError(f"cannot fetch {url}: {exc}", url=url) from exc
                 raise _Transient(str(exc) or type(exc).__name__) from exc
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"cannot fetch {url}: {exc}", url=url) from exc
 
     async def _read_body(self, url: str, response: httpx.Response) -> bytes:

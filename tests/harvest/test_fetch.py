@@ -428,6 +428,12 @@ def test_redirects_are_followed_and_reported(server: _Server) -> None:
     assert page.redirects == (server.url("/old"), server.url("/moved"))
 
 
+def test_a_redirect_without_location_is_a_fetch_error(server: _Server) -> None:
+    server.routes["/nowhere"] = lambda h: h.reply(302)
+    with pytest.raises(FetchError, match="answered HTTP 302 without a Location header"):
+        run(get(server.url("/nowhere")))
+
+
 def test_redirects_are_limited(server: _Server) -> None:
     for n in range(10):
         server.routes[f"/r{n}"] = hop(f"/r{n + 1}")
@@ -512,10 +518,12 @@ def test_conditional_get_gives_the_cached_body_on_304(
     assert conditional.get("If-None-Match") == etag and conditional.get("If-Modified-Since") == last_modified
 
 
-def test_a_page_without_validators_is_not_cached(server: _Server) -> None:
+def test_pages_without_validators_or_marked_no_store_are_not_cached(server: _Server) -> None:
     server.routes["/plain"] = ok()
+    server.routes["/private"] = ok(ETag='"p"', Cache_Control="private, no-store")
     cache = MemoryPageCache()
     run(get(server.url("/plain"), cache=cache))
+    run(get(server.url("/private"), cache=cache))
     assert len(cache) == 0
 
 

@@ -188,8 +188,22 @@ def test_a_name_that_rebinds_to_an_internal_address_is_refused_on_the_next_conne
 
 def test_only_http_and_https_urls() -> None:
     for url in ("ftp://example.org/feed", "gopher://example.org/", "/relative/feed"):
-        with pytest.raises(UnsafeURL, match="only http and https"):
+        with pytest.raises(UnsafeURL, match=f"refusing to fetch {url}: only http and https"):
             get(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[broken/feed", "not a valid URL"),
+        ("http://a.example:99999/", "not a valid URL"),
+        ("http://a.example/\x00", "non-printable ASCII character"),
+    ],
+)
+def test_a_malformed_url_is_refused_with_the_url(url: str, reason: str) -> None:
+    with pytest.raises(InputError, match=reason) as caught:
+        get(url)
+    assert url[:16] in str(caught.value)
 
 
 def test_the_harvest_settings_configure_the_fetcher() -> None:
