@@ -1,26 +1,22 @@
 """The ``catalog`` command line.
 
 User mistakes (a missing file, a malformed feed, bad settings) end with one line on stderr and exit code 2;
-never a traceback.
+never a traceback (``catalog.cli_errors``). ``sources`` and ``harvest`` live in ``catalog.cli_harvest``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
-from catalog.exceptions import CatalogError, ConfigError, InputError
+from catalog.cli_errors import fail, user_errors
+from catalog.cli_harvest import harvest_command, sources_app
 
 __all__ = ["app"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 app = typer.Typer(
     name="catalog",
@@ -31,6 +27,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The metadata store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+app.command("harvest")(harvest_command)
 
 EXPORT_FORMATS = {
     "ttl": "turtle",
@@ -42,36 +40,6 @@ EXPORT_FORMATS = {
     "rdfxml": "rdfxml",
     "jsonld": "jsonld",
 }
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
-def user_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Report the catalogue's errors and database problems as one line and a non-zero exit code."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from sqlalchemy.exc import OperationalError, ProgrammingError
-
-        try:
-            return func(*args, **kwargs)
-        except (InputError, ConfigError) as exc:
-            raise _fail(str(exc)) from None
-        except CatalogError as exc:
-            raise _fail(str(exc)) from None
-        except (OperationalError, ProgrammingError) as exc:
-            reason = str(exc.orig) if exc.orig is not None else str(exc)
-            hint = (
-                " (run `catalog db upgrade` first?)"
-                if "no such table" in reason or "does not exist" in reason
-                else ""
-            )
-            raise _fail(f"database: {reason.splitlines()[0]}{hint}") from None
-
-    return wrapper
 
 
 @app.callback()
@@ -148,7 +116,7 @@ def export(
 
     rdf_format = EXPORT_FORMATS.get(format.lower())
     if rdf_format is None:
-        raise _fail(f"unknown format {format!r}; choose one of ttl, jsonld, rdf, nt")
+        raise fail(f"unknown format {format!r}; choose one of ttl, jsonld, rdf, nt")
     if output is None:
         count = export_catalog(sys.stdout.buffer, format=rdf_format)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -213,10 +214,13 @@ class FeedServer:
         delay: float = 0.0,
         title: str = "Dataset",
         broken: Mapping[int, bytes] | None = None,
+        etag: bool = False,
     ) -> None:
         self.pages, self.per_page, self.delay, self.title = pages, per_page, delay, title
         self.broken = dict(broken or {})
+        self.etag = etag
         self.requests: list[str] = []
+        self.statuses: list[int] = []
         owner = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -225,8 +229,14 @@ class FeedServer:
                 body, status = owner._answer(self.path)
                 if owner.delay:
                     time.sleep(owner.delay)
+                tag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+                if owner.etag and status == 200 and self.headers.get("If-None-Match") == tag:
+                    status, body = 304, b""
+                owner.statuses.append(status)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/turtle; charset=utf-8")
+                if owner.etag:
+                    self.send_header("ETag", tag)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
