@@ -28,12 +28,13 @@ from catalog.model import (
     PeriodOfTime,
 )
 from catalog.rdf.parse import Problem
+from harvesters._ckan_fields import dcat_fields, list_value
 from vocab.codelists import lookup_access_rights, lookup_frequency, lookup_language
 from vocab.formats import lookup_format, lookup_media_type
 from vocab.licences import lookup_licence
 from vocab.themes import lookup_theme
 
-__all__ = ["Mapper", "bbox_of_geojson", "extras_of", "map_package"]
+__all__ = ["Mapper", "bbox_of_geojson", "map_package"]
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _HTML = re.compile(r"<(p|div|br|span|ul|li|a|strong|em|b|i)\b[^>]*>", re.IGNORECASE)
@@ -44,18 +45,6 @@ _FILE_SUFFIXES = (
     ".kmz", ".gpkg", ".pdf", ".txt", ".rdf", ".ttl", ".nt", ".jsonld", ".parquet", ".gml", ".tif", ".tiff",
     ".png", ".jpg", ".docx", ".odt",
 )  # fmt: skip
-
-
-def extras_of(package: Mapping[str, Any]) -> dict[str, str]:
-    """CKAN's ``extras`` list of ``{"key", "value"}`` pairs as a dict."""
-    out: dict[str, str] = {}
-    extras = package.get("extras")
-    if isinstance(extras, dict):  # some portals send extras as an object
-        return {str(k): str(v) for k, v in extras.items() if v is not None}
-    for item in extras or ():
-        if isinstance(item, dict) and isinstance(item.get("key"), str) and item.get("value") is not None:
-            out[item["key"]] = str(item["value"])
-    return out
 
 
 def _is_iri(text: str) -> bool:
@@ -78,21 +67,6 @@ def _plain(text: str) -> str:
     if _HTML.search(text) is None:
         return text.strip()
     return html.unescape(_TAG.sub("", text)).strip()
-
-
-def _list_value(text: str) -> list[str]:
-    """An extra that holds a JSON list, or a comma-separated list, or one value."""
-    text = text.strip()
-    if text.startswith("["):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, list):
-            return [s for s in (_str(v) for v in parsed) if s]
-    if "," in text and not _is_iri(text):
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return [text] if text else []
 
 
 def _coordinates(value: Any) -> Iterator[tuple[float, float]]:
@@ -224,11 +198,11 @@ class Mapper:
             if name:
                 words.append(name)
         if not words and "keyword" in extras:
-            words = _list_value(extras["keyword"])
+            words = list_value(extras["keyword"])
         return {self.language: words} if words else {}
 
     def themes(self, package: Mapping[str, Any], extras: Mapping[str, str]) -> list[str]:
-        out = self.controlled_all(_list_value(extras.get("theme", "")), lookup_theme, "theme")
+        out = self.controlled_all(list_value(extras.get("theme", "")), lookup_theme, "theme")
         for group in package.get("groups") or ():
             if not isinstance(group, dict):
                 continue
@@ -348,7 +322,7 @@ def _looks_like_file(resource: Mapping[str, Any], url: str, fmt: str | None) -> 
 
 
 def languages(mapper: Mapper, extras: Mapping[str, str]) -> list[str]:
-    return mapper.controlled_all(_list_value(extras.get("language", "")), lookup_language, "language")
+    return mapper.controlled_all(list_value(extras.get("language", "")), lookup_language, "language")
 
 
 def access_rights(mapper: Mapper, extras: Mapping[str, str]) -> str | None:
@@ -364,7 +338,7 @@ def map_package(
 ) -> tuple[Dataset, tuple[Problem, ...]]:
     """A CKAN package as a Dataset, and what could not be kept; ValidationError when it cannot be built."""
     mapper = Mapper(language)
-    extras = extras_of(package)
+    extras = dcat_fields(package)
     package_id = _str(package.get("id"))
     name = _str(package.get("name"))
     identifier = _str(extras.get("identifier")) or _str(extras.get("guid")) or package_id or name
@@ -397,7 +371,7 @@ def map_package(
         access_rights=access_rights(mapper, extras),
         license=mapper.licence(package),
         conforms_to=[
-            i for i in (mapper.iri(v, "conforms_to") for v in _list_value(extras.get("conforms_to", ""))) if i
+            i for i in (mapper.iri(v, "conforms_to") for v in list_value(extras.get("conforms_to", ""))) if i
         ],
         landing_page=landing_page,
         page=page,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
@@ -25,6 +26,7 @@ __all__ = ["CkanHarvester", "CkanOptions", "api_base"]
 _ACTION = "/api/3/action/"
 HIGH_WATER_MARK = "high_water_mark"
 """State key: the newest ``metadata_modified`` seen, in Solr's date format."""
+DUPLICATE = "listed again: a package with this id was read earlier in this run (pages shifted)"
 LAST_FULL_RUN = "last_full_run"
 """State key: when the last full listing was made (ISO 8601, UTC)."""
 
@@ -120,8 +122,8 @@ class CkanHarvester(Harvester[CkanOptions]):
                 if modified and (newest is None or modified > newest):
                     newest = modified
                 record = self._record(package, base)
-                if record.remote_id in seen:
-                    continue
+                if record.remote_id in seen and not record.error:
+                    record = replace(record, record=None, skipped=DUPLICATE)
                 seen.add(record.remote_id)
                 yield record
             offset += len(packages)

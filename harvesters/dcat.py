@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from itertools import islice
 from typing import ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
@@ -19,16 +20,28 @@ from urllib.parse import urljoin, urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.exceptions import FeedError
-from catalog.harvest.http import RDF_ACCEPT
 from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
 from catalog.settings import get_settings
 from harvesters.base import FetchedPage, HarvestedRecord, Harvester
 
-__all__ = ["DcatHarvester", "DcatOptions", "check_not_plain_json", "harvested_from_parsed"]
+__all__ = [
+    "ACCEPT",
+    "DUPLICATE",
+    "DcatHarvester",
+    "DcatOptions",
+    "check_not_plain_json",
+    "harvested_from_parsed",
+]
 
 _CHUNK = 256
 """Records built per step off the event loop (parsing is CPU-bound)."""
 _HEAD = 64 * 1024
+ACCEPT = (
+    "text/turtle, application/ld+json;q=0.95, application/rdf+xml;q=0.9, application/n-triples;q=0.9, "
+    "application/json;q=0.5, application/xml;q=0.5, */*;q=0.1"
+)
+"""The RDF syntaxes the harvester reads, Turtle first (the most compact for large feeds)."""
+DUPLICATE = "listed again: a record with this remote id was read earlier in this run"
 
 
 class DcatOptions(BaseModel):
@@ -98,17 +111,21 @@ class DcatHarvester(Harvester[DcatOptions]):
         if self.options.page_size_param:
             params = {self.options.page_size_param: self.options.page_size}
         pages = 0
+        seen: set[str] = set()
         while url is not None:
             if self.options.max_pages is not None and pages >= self.options.max_pages:
                 self.complete = False
                 return
-            page = await self.http.get(url, params=params, headers={"Accept": RDF_ACCEPT})
+            page = await self.http.get(url, params=params, headers={"Accept": ACCEPT})
             params = None
             guard.check(page.url, page.content)
             pages += 1
             reader = await asyncio.to_thread(self._read, page)
             try:
                 async for record in self._page_records(reader, page.url):
+                    if record.remote_id in seen and not record.error:
+                        record = replace(record, record=None, skipped=DUPLICATE)
+                    seen.add(record.remote_id)
                     yield record
                 next_page = await asyncio.to_thread(_next_page, reader)
             finally:

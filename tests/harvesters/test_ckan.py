@@ -328,3 +328,44 @@ def test_options_are_checked() -> None:
         CkanOptions.model_validate({"organisation": "x"})
     with pytest.raises(ValidationError):
         CkanOptions.model_validate({"api": "current_package_list_with_resources", "tags": ["x"]})
+
+
+def test_a_package_met_twice_while_pages_shift_is_skipped_once(replay: ReplayServer, http: Http) -> None:
+    replay.route(SEARCH, body=search_answer([generated(0), generated(1)], 3), content_type="application/json")
+    replay.route(
+        SEARCH, query={"start": "2"}, body=search_answer([generated(1)], 3), content_type="application/json"
+    )
+    found = collect(harvester(replay.url(""), http, rows=2))
+    assert [(r.remote_id, r.skipped is None) for r in found] == [
+        ("id-000", True),
+        ("id-001", True),
+        ("id-001", False),
+    ]
+
+
+def test_scheming_fields_of_ckanext_dcat_2_are_read(replay: ReplayServer, http: Http) -> None:
+    package = {
+        **generated(0),
+        "uri": "https://data.example.be/dataset/0",
+        "theme": ["http://publications.europa.eu/resource/authority/data-theme/ENVI"],
+        "access_rights": "http://publications.europa.eu/resource/authority/access-right/PUBLIC",
+        "contact": [{"name": "Dienst Data", "email": "data@leuven.be"}],
+        "publisher": [{"name": "Stad Leuven", "uri": "https://leuven.be"}],
+        "temporal_coverage": [{"start": "2021-01-01", "end": "2021-12-31"}],
+        "spatial_coverage": [{"uri": "https://data.vlaanderen.be/id/gemeente/24062", "bbox": {
+            "type": "Polygon", "coordinates": [[[4.6, 50.8], [4.8, 50.8], [4.8, 50.9], [4.6, 50.8]]]
+        }}],
+    }  # fmt: skip
+    replay.route(SEARCH, body=search_answer([package], 1), content_type="application/json")
+
+    [found] = collect(harvester(replay.url(""), http))
+
+    record = found.record
+    assert record is not None and found.problems == ()
+    assert record.uri == "https://data.example.be/dataset/0"
+    assert record.theme == ["http://publications.europa.eu/resource/authority/data-theme/ENVI"]
+    assert record.contact_point[0].email == "data@leuven.be"
+    assert record.publisher is not None and record.publisher.uri == "https://leuven.be"
+    assert str(record.temporal[0].end) == "2021-12-31"
+    assert record.spatial[0].uri == "https://data.vlaanderen.be/id/gemeente/24062"
+    assert record.spatial[0].bbox is not None and record.spatial[0].bbox.east == 4.8

@@ -196,3 +196,18 @@ def test_options_are_checked() -> None:
         DcatOptions.model_validate({"format": "csv"})
     with pytest.raises(ValidationError):
         DcatOptions.model_validate({"pages": 3})
+
+
+def test_a_record_listed_on_two_pages_is_read_once(replay: ReplayServer, http: Http) -> None:
+    page_2 = replay.url("/catalog.jsonld") + "?page=2"
+    replay.sample("/catalog.jsonld", "udata-paged-collection-1.jsonld", rewrite={OLD_NEXT: page_2})
+    replay.sample(
+        "/catalog.jsonld",
+        "udata-paged-collection-2.jsonld",
+        query={"page": "2"},
+        rewrite={"http://data.test.org/datasets/4": "http://data.test.org/datasets/1"},
+    )
+    found = collect(harvester(replay.url("/catalog.jsonld"), http))
+    again = [r for r in found if r.remote_id == "http://data.test.org/datasets/1"]
+    assert [r.record is not None for r in again] == [True, False]
+    assert again[1].skipped is not None and "listed again" in again[1].skipped
