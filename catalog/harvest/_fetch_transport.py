@@ -7,6 +7,13 @@ and the connection for a rebinding DNS server to answer differently. TLS is unto
 starts it with ``server_hostname`` set to the URL's host, so SNI is sent and the certificate is verified
 against the host name, not the address. Connections are pooled per host name, so a kept-alive
 connection is only reused for the name it was checked and verified for.
+
+Limits, stated: no proxy is ever used (``trust_env=False``; a proxy would resolve names itself, out of
+the guard's reach); the addresses of one name are tried one after the other, not raced; and the pinning
+replaces httpx's private ``_pool`` attribute, which is checked when a transport is made (an httpx that
+moved it makes the fetcher refuse to start rather than connect unchecked). Measured: a certificate for
+``portal.test`` served on 127.0.0.1 verifies for ``https://portal.test`` on the pinned address, fails for
+another name on the same address, and fails untrusted (``tests/harvest/test_fetch_guard.py``).
 """
 
 from __future__ import annotations
@@ -127,6 +134,15 @@ class _PinnedSyncBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+def _expect_pool(transport: object, kind: type) -> None:
+    # The transports replace httpx's connection pool (a private attribute) with one on a pinned backend.
+    # Should a new httpx keep its pool elsewhere, refuse to run rather than connect unchecked.
+    if not isinstance(getattr(transport, "_pool", None), kind):
+        raise RuntimeError(
+            "this httpx version keeps its connection pool elsewhere: connections cannot be pinned"
+        )
+
+
 class PinnedAsyncTransport(httpx.AsyncHTTPTransport):
     """``httpx.AsyncHTTPTransport`` whose connections go only to addresses ``policy`` permits."""
 
@@ -140,6 +156,7 @@ class PinnedAsyncTransport(httpx.AsyncHTTPTransport):
     ) -> None:
         context = _ssl_context(verify)
         super().__init__(verify=context, trust_env=False, limits=limits)
+        _expect_pool(self, httpcore.AsyncConnectionPool)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=context,
             max_connections=limits.max_connections,
@@ -156,6 +173,7 @@ class PinnedTransport(httpx.HTTPTransport):
         limits = httpx.Limits(max_connections=10, max_keepalive_connections=5)
         context = _ssl_context(verify)
         super().__init__(verify=context, trust_env=False, limits=limits)
+        _expect_pool(self, httpcore.ConnectionPool)
         self._pool = httpcore.ConnectionPool(
             ssl_context=context,
             max_connections=limits.max_connections,
