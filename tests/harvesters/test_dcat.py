@@ -211,3 +211,49 @@ def test_a_record_listed_on_two_pages_is_read_once(replay: ReplayServer, http: H
     again = [r for r in found if r.remote_id == "http://data.test.org/datasets/1"]
     assert [r.record is not None for r in again] == [True, False]
     assert again[1].skipped is not None and "listed again" in again[1].skipped
+
+
+def test_a_record_that_cannot_be_built_fails_alone(
+    replay: ReplayServer, http: Http, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import catalog.rdf.parse as parse_module
+
+    real = parse_module._read_one
+
+    def flaky(describe: object, subject: object, kind: str) -> object:
+        if "datasets/2" in str(subject):
+            return "record nests too deeply"
+        return real(describe, subject, kind)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse_module, "_read_one", flaky)
+    url = serve_two_pages(replay, "paged")
+
+    found = {r.remote_id: r for r in collect(harvester(url, http))}
+
+    failed = found["http://data.test.org/datasets/2"]
+    assert (failed.record, failed.error, failed.url) == (None, "record nests too deeply", url)
+    assert sum(1 for r in found.values() if r.record is not None) == 3
+
+
+def test_relative_next_link_in_turtle_then_an_n_triples_page(replay: ReplayServer, http: Http) -> None:
+    page_1 = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+<https://example.org/d/1> a dcat:Dataset ; dct:title "Een"@nl .
+<https://example.org/catalog> a hydra:Collection ; hydra:view <?page=1> .
+<?page=1> a hydra:PartialCollectionView ; hydra:next <feed.nt?page=2> .
+"""
+    page_2 = (
+        b"<https://example.org/d/2> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        b"<http://www.w3.org/ns/dcat#Dataset> .\n"
+        b'<https://example.org/d/2> <http://purl.org/dc/terms/title> "Twee"@nl .\n'
+    )
+    replay.route("/feeds/catalog", body=page_1, content_type="text/turtle")
+    replay.route("/feeds/feed.nt", query={"page": "2"}, body=page_2, content_type="application/n-triples")
+
+    found = collect(harvester(replay.url("/feeds/catalog"), http))
+
+    assert {r.remote_id: r.record.text() for r in found if r.record} == {
+        "https://example.org/d/1": "Een",
+        "https://example.org/d/2": "Twee",
+    }
+    assert found[1].url == replay.url("/feeds/feed.nt") + "?page=2"
