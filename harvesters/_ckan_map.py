@@ -39,6 +39,7 @@ __all__ = ["Mapper", "bbox_of_geojson", "map_package"]
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _HTML = re.compile(r"<(p|div|br|span|ul|li|a|strong|em|b|i)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_DAY_FIRST = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})(?:\s*-\s*(\d{1,2}):(\d{2}))?\b")
 _DATE: TypeAdapter[datetime | date] = TypeAdapter(DateValue)
 _FILE_SUFFIXES = (
     ".csv", ".tsv", ".json", ".geojson", ".xml", ".xls", ".xlsx", ".ods", ".zip", ".gz", ".shp", ".kml",
@@ -156,8 +157,11 @@ class Mapper:
         try:
             return _DATE.validate_python(text)
         except (ValidationError, ValueError):
+            pass
+        found = _day_first(text)
+        if found is None:
             self.problem(path, "not a date", text)
-            return None
+        return found
 
     def size(self, value: Any, path: str) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
@@ -308,6 +312,20 @@ class Mapper:
             issued=self.date(resource.get("created"), path + "issued"),
             modified=self.date(resource.get("last_modified"), path + "modified"),
         )
+
+
+def _day_first(text: str) -> datetime | date | None:
+    """A European ``DD/MM/YYYY[ - HH:MM]`` date, as DKAN writes them (``mar, 10/12/2019 - 09:23``)."""
+    match = _DAY_FIRST.search(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute = match.groups()
+    try:
+        if hour is None:
+            return date(int(year), int(month), int(day))
+        return datetime(int(year), int(month), int(day), int(hour), int(minute))
+    except ValueError:
+        return None
 
 
 def _looks_like_file(resource: Mapping[str, Any], url: str, fmt: str | None) -> bool:

@@ -38,8 +38,10 @@ class CkanOptions(BaseModel):
 
     api: Literal["package_search", "current_package_list_with_resources"] = "package_search"
     """The listing action; DKAN sites offer ``current_package_list_with_resources`` (limit/offset)."""
-    rows: int = Field(default=100, ge=1, le=1000)
-    """Packages asked for per page."""
+    rows: int = Field(default=500, ge=1, le=1000)
+    """Packages asked for per page (a portal that caps it lower is still read whole: paging follows count)."""
+    sort: str | None = "id asc"
+    """package_search sort order, stable so pages do not shift; empty for the portal's own order."""
     organization: list[str] = Field(default_factory=list)
     """Only packages of these organisations (names); a comma-separated string is accepted."""
     tags: list[str] = Field(default_factory=list)
@@ -70,6 +72,8 @@ class CkanOptions(BaseModel):
 def api_base(url: str) -> str:
     """The portal's root from a source URL that may name the API or an action."""
     url = url.strip().rstrip("/")
+    if url.endswith("/dataset"):  # the portal's dataset list page
+        url = url[: -len("/dataset")]
     for marker in (_ACTION, "/api/3", "/api/action", "/api"):
         position = url.find(marker)
         if position >= 0 and (marker != "/api" or url.endswith("/api")):
@@ -176,7 +180,9 @@ class CkanHarvester(Harvester[CkanOptions]):
         options = self.options
         params: dict[str, str | int]
         if options.api == "package_search":
-            params = {"rows": options.rows, "start": offset, "sort": "id asc"}
+            params = {"rows": options.rows, "start": offset}
+            if options.sort:
+                params["sort"] = options.sort
             fq = self._filters(since)
             if fq:
                 params["fq"] = fq

@@ -69,7 +69,8 @@ def test_datasud_packages_become_datasets(datasud: str, replay: ReplayServer, ht
     publishers = {r.record.publisher.name[""] for r in found if r.record and r.record.publisher}
     assert publishers == {"Communauté d'Agglomération de Gap-Tallard-Durance"}
     [request] = replay.requests
-    assert (request.param("rows"), request.param("start"), request.param("fq")) == ("100", "0", None)
+    assert (request.param("rows"), request.param("start"), request.param("fq")) == ("500", "0", None)
+    assert request.param("sort") == "id asc", "a stable order, so pages do not shift"
 
 
 def test_datasud_resources_become_distributions(datasud: str, http: Http) -> None:
@@ -165,6 +166,13 @@ def test_source_url_naming_the_api_is_understood(replay: ReplayServer, http: Htt
         == "https://data.example.org/ckan"
     )
     assert api_base("https://data.example.org/") == "https://data.example.org"
+    assert api_base("https://data.example.org/dataset/") == "https://data.example.org"
+
+
+def test_sort_can_be_left_to_the_portal(replay: ReplayServer, http: Http) -> None:
+    serve_generated(replay, 1)
+    collect(harvester(replay.url(""), http, sort=""))
+    assert "sort" not in replay.requests[0].query
 
 
 def test_first_run_is_full_and_keeps_a_high_water_mark(replay: ReplayServer, http: Http) -> None:
@@ -308,8 +316,9 @@ def test_dkan_package_list(replay: ReplayServer, http: Http, samples: object) ->
     assert record.license == "http://www.etalab.gouv.fr/pages/Licence_ouverte_Open_licence-5899923.html"
     assert record.spatial[0].bbox is not None and record.spatial[0].bbox.west == pytest.approx(1.18652344)
     assert {d.format for d in record.distribution} == {EU_FILE_TYPE + "XLSX", None}
-    assert any(p.path == "issued" and p.message == "not a date" for p in dkan.problems)
-    assert [(r.param("limit"), r.param("offset")) for r in replay.requests] == [("100", "0")]
+    assert record.issued == datetime(2019, 12, 10, 9, 23), "DKAN's day-first dates are read"
+    assert [(p.path, p.value) for p in dkan.problems] == [("distribution.0.byte_size", "42 octets")]
+    assert [(r.param("limit"), r.param("offset")) for r in replay.requests] == [("500", "0")]
 
 
 def test_not_a_ckan_answer_is_a_feed_error(replay: ReplayServer, http: Http) -> None:
