@@ -21,7 +21,7 @@ from catalog.db.tables import DatasetRow
 from catalog.db.types import as_utc
 from catalog.model import DataService, Dataset, DatasetSeries
 
-__all__ = ["CatalogFilters", "count_matching", "iter_matching", "public_record"]
+__all__ = ["CatalogFilters", "count_matching", "iter_matching", "live_in_key_range", "public_record"]
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _d = _DATASETS.c
@@ -105,6 +105,12 @@ def iter_matching(
             after = rows[-1].pk
             if remaining is not None:
                 remaining -= len(rows)
+
+
+def live_in_key_range(session: Session, low: int, high: int) -> list[StoredDataset]:
+    """The live datasets with ``low <= key < high``, in key order."""
+    query: Select[Any] = select(*_COLUMNS).where(_d.id >= low, _d.id < high, _d.withdrawn_at.is_(None))
+    return [StoredDataset(*row) for row in session.execute(query.order_by(_d.id))]
 
 
 def public_record(stored: StoredDataset) -> Dataset | DataService | DatasetSeries:

@@ -15,11 +15,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
 
-from catalog.api.caching import CATALOG_CACHE, DUMP_CACHE
+from catalog.api.caching import CATALOG_CACHE, DUMP_CACHE, is_not_modified
 from catalog.api.catalog_query import CatalogFilters, count_matching, iter_matching, public_record
 from catalog.api.conneg import VARIANTS, Variant, variant_for_suffix
 from catalog.api.deps import SessionDep, SettingsDep
+from catalog.api.dumps import default_cache_dir, plan_dump, write_dump
 from catalog.api.problems import problem
 from catalog.api.representations import alternate_links, choose_variant, html_page, not_acceptable
 from catalog.api.routes import feed_docs
@@ -101,6 +103,7 @@ def _json_listing(
             "uri": stored.uri,
             "kind": stored.kind,
             "title": stored.title,
+            "municipality": stored.municipality,
             "modified": stored.modified.isoformat() if stored.modified else None,
             "href": str(request.url_for("linked_dataset", id=stored.id)),
         }
@@ -211,36 +214,40 @@ def catalog_page_as(
     return _catalog_page(request, session, settings, variant, filters, page, per_page)
 
 
-def _dump(request: Request, settings: Settings, rdf_format: str, name: str) -> StreamingResponse:
+def _dump(request: Request, session: Session, settings: Settings, rdf_format: str, name: str) -> Response:
+    plan = plan_dump(session, settings, rdf_format)
+    session.rollback()
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": DUMP_CACHE,
+        "ETag": plan.etag,
+    }
+    if is_not_modified(request, etag=plan.etag, last_modified=None):
+        return Response(status_code=304, headers=headers)
     sessions = request.app.state.session_factory
+    cache_dir = getattr(request.app.state, "dump_cache_dir", None) or default_cache_dir(settings)
 
     def write(out: BinaryIO) -> None:
-        records = (
-            public_record(stored) for stored in iter_matching(sessions, CatalogFilters(), batch_size=1000)
-        )
-        write_records(
-            out,
-            records,
-            format=rdf_format,
-            catalog=catalog_description(settings),
-            base_uri=settings.catalog.base_uri,
-            chunk_records=200,
+        write_dump(
+            out, plan, sessions=sessions, settings=settings, cache_dir=cache_dir, gzip_level=DUMP_GZIP_LEVEL
         )
 
     return StreamingResponse(
-        stream_writer(write, gzip_level=DUMP_GZIP_LEVEL, chunk_size=256 * 1024),
-        media_type="application/gzip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": DUMP_CACHE},
+        stream_writer(write, chunk_size=256 * 1024), media_type="application/gzip", headers=headers
     )
 
 
 @router.get("/catalog/dump.nt.gz", response_class=Response, responses=feed_docs.dump_responses("ntriples"))
-def dump_ntriples(request: Request, settings: SettingsDep) -> Response:
-    """Every live dataset as one gzip-compressed N-Triples document, streamed."""
-    return _dump(request, settings, "ntriples", "catalog.nt.gz")
+def dump_ntriples(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Every live dataset as one gzip-compressed N-Triples document, streamed.
+
+    Built from cached blocks (see `catalog.api.dumps`): only what changed since the last dump is
+    serialised again. The ETag changes whenever any live dataset does.
+    """
+    return _dump(request, session, settings, "ntriples", "catalog.nt.gz")
 
 
 @router.get("/catalog/dump.ttl.gz", response_class=Response, responses=feed_docs.dump_responses("turtle"))
-def dump_turtle(request: Request, settings: SettingsDep) -> Response:
-    """Every live dataset as one gzip-compressed Turtle document, streamed."""
-    return _dump(request, settings, "turtle", "catalog.ttl.gz")
+def dump_turtle(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Every live dataset as one gzip-compressed Turtle document, streamed (from cached blocks)."""
+    return _dump(request, session, settings, "turtle", "catalog.ttl.gz")
