@@ -15,7 +15,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from catalog.exceptions import FeedError
 from harvesters._ckan_map import map_package
@@ -42,8 +50,11 @@ class CkanOptions(BaseModel):
     """Packages asked for per page (a portal that caps it lower is still read whole: paging follows count)."""
     sort: str | None = "id asc"
     """package_search sort order, stable so pages do not shift; empty for the portal's own order."""
-    organization: list[str] = Field(default_factory=list)
-    """Only packages of these organisations (names); a comma-separated string is accepted."""
+    organization: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("organization", "organisation")
+    )
+    """Only packages of these organisations (names; ``organisation`` works too); a comma-separated string is
+    accepted."""
     tags: list[str] = Field(default_factory=list)
     """Only packages with at least one of these tags."""
     fq: str | None = None

@@ -333,8 +333,11 @@ def test_options_are_checked() -> None:
     assert CkanOptions.model_validate({"tags": "a, b"}).tags == ["a", "b"]
     with pytest.raises(ValidationError):
         CkanOptions.model_validate({"rows": 0})
+    assert CkanOptions.model_validate({"organisation": "gent"}).organization == ["gent"]
+    dumped = CkanOptions.model_validate({"organisation": "gent"}).model_dump(mode="json", exclude_unset=True)
+    assert CkanOptions.model_validate(dumped).organization == ["gent"], "stored options read back"
     with pytest.raises(ValidationError):
-        CkanOptions.model_validate({"organisation": "x"})
+        CkanOptions.model_validate({"organisations": "x"})
     with pytest.raises(ValidationError):
         CkanOptions.model_validate({"api": "current_package_list_with_resources", "tags": ["x"]})
 
