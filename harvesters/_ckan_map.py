@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,16 +30,29 @@ from catalog.model import (
 )
 from catalog.rdf.parse import Problem
 from harvesters._ckan_fields import dcat_fields, list_value
-from vocab.codelists import lookup_access_rights, lookup_frequency, lookup_language
-from vocab.formats import lookup_format, lookup_media_type
-from vocab.licences import lookup_licence
-from vocab.themes import lookup_theme
+from vocab import codelists, formats, licences, themes
 
 __all__ = ["Mapper", "bbox_of_geojson", "map_package"]
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _HTML = re.compile(r"<(p|div|br|span|ul|li|a|strong|em|b|i)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_Lookup = Callable[[str], str | None]
+
+
+def _cached(lookup: _Lookup) -> _Lookup:
+    """A vocabulary lookup remembered per text: portals repeat the same formats, licences and groups."""
+    return lru_cache(maxsize=8192)(lookup)
+
+
+lookup_access_rights = _cached(codelists.lookup_access_rights)
+lookup_frequency = _cached(codelists.lookup_frequency)
+lookup_language = _cached(codelists.lookup_language)
+lookup_format = _cached(formats.lookup_format)
+lookup_media_type = _cached(formats.lookup_media_type)
+lookup_licence = _cached(licences.lookup_licence)
+lookup_theme = _cached(themes.lookup_theme)
+
 _DAY_FIRST = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})(?:\s*-\s*(\d{1,2}):(\d{2}))?\b")
 _DATE: TypeAdapter[datetime | date] = TypeAdapter(DateValue)
 _FILE_SUFFIXES = (

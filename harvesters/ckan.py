@@ -9,6 +9,7 @@ that deleted packages are seen and withdrawn.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
@@ -136,7 +137,8 @@ class CkanHarvester(Harvester[CkanOptions]):
                 modified = _solr_date(package.get("metadata_modified")) if isinstance(package, dict) else None
                 if modified and (newest is None or modified > newest):
                     newest = modified
-                record = self._record(package, base)
+            # Mapping is CPU-bound (~0.5 ms a package): off the event loop, one page at a time.
+            for record in await asyncio.to_thread(self._records, packages, base):
                 if record.remote_id in seen and not record.error:
                     record = replace(record, record=None, skipped=DUPLICATE)
                 seen.add(record.remote_id)
@@ -215,6 +217,9 @@ class CkanHarvester(Harvester[CkanOptions]):
             count = result.get("count")
             return result["results"], count if isinstance(count, int) else None
         raise FeedError(f"{page.url}: a CKAN answer without a list of packages")
+
+    def _records(self, packages: list[Any], base: str) -> list[HarvestedRecord]:
+        return [self._record(package, base) for package in packages]
 
     def _record(self, package: Any, base: str) -> HarvestedRecord:
         if not isinstance(package, Mapping):

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.exceptions import FeedError
 from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
-from catalog.settings import get_settings
 from harvesters.base import FetchedPage, HarvestedRecord, Harvester
 
 __all__ = [
@@ -143,12 +142,9 @@ class DcatHarvester(Harvester[DcatOptions]):
         if fmt == "jsonld":
             check_not_plain_json(data[:_HEAD], page.url)
         try:
-            return parse_feed(
-                data,
-                format=fmt,
-                base_iri=page.url,
-                max_bytes=get_settings().harvest.max_response_bytes,
-            )
+            # The fetcher has cut the body at its cap already; the parser keeps to the same one.
+            max_bytes = getattr(self.http, "max_response_bytes", None)
+            return parse_feed(data, format=fmt, base_iri=page.url, max_bytes=max_bytes)
         except FeedError as exc:
             raise FeedError(f"{page.url}: {exc}") from exc
 
