@@ -11,8 +11,10 @@ instead (:mod:`catalog.rdf._parse_spill`), so memory stays flat whatever the fee
 
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -32,6 +34,7 @@ __all__ = [
     "Pairs",
     "Term",
     "build_index",
+    "gc_paused",
 ]
 
 Node = ox.NamedNode | ox.BlankNode
@@ -71,6 +74,22 @@ SPILL_TRIPLES = 1_000_000
 
 _KIND_RANK = {"DatasetSeries": 0, "Dataset": 1, "DataService": 2}
 _EMPTY: tuple[tuple[str, Term], ...] = ()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an index is filled (restored after, even on error).
+
+    Filling an index allocates two objects a triple and keeps them all; the collector would walk them
+    again and again for nothing (they hold no cycles), which costs about a third of the indexing time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Index(Protocol):
@@ -183,11 +202,15 @@ def build_index(
     spill_triples: int | None = None,
 ) -> Index:
     """Index ``quads`` in memory, or on disk for a document over ``spill_bytes`` or ``spill_triples``."""
-    from catalog.rdf._parse_spill import SpillIndex
-
     spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
     spill_triples = SPILL_TRIPLES if spill_triples is None else spill_triples
-    iterator = iter(quads)
+    with gc_paused():
+        return _build(iter(quads), size, spill_bytes, spill_triples)
+
+
+def _build(iterator: Iterator[ox.Quad], size: int | None, spill_bytes: int, spill_triples: int) -> Index:
+    from catalog.rdf._parse_spill import SpillIndex
+
     if size is not None and size > spill_bytes:
         spill = SpillIndex()
         try:
