@@ -143,3 +143,18 @@ def test_unclosed_reader_removes_its_file_when_collected(spill_always: None) -> 
     del reader, index
     gc.collect()
     assert not path.exists()
+
+
+def test_garbage_collector_is_restored_after_indexing() -> None:
+    assert gc.isenabled()
+    parse_feed(DEMO, format="turtle").close()
+    assert gc.isenabled()
+    with pytest.raises(FeedError):
+        parse_feed(DEMO + b"\n<https://example.org/x> <https://example.org/p> .", format="turtle")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_feed(DEMO, format="turtle").close()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
