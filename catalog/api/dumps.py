@@ -4,7 +4,7 @@ Serialising a record costs about a millisecond (parsing its JSON into the model,
 triples), far too slow to dump 100,000 datasets on every request. So a dump is built from *blocks*:
 the live datasets whose key falls in one range of ``BLOCK_SIZE`` keys, serialised once and kept as
 one gzip member in a cache directory under a name that holds the block's fingerprint (a hash of
-the keys and change times of its datasets, the format, the base URI and the writer version).
+the key sum, count and latest change time of its datasets, the format, the base URI and the writer version).
 A request first reads the keys and change times (one narrow indexed walk) and plans the blocks
 (see ``plan_dump``); then it streams a freshly written header member (prefixes and the
 catalogue's own description) followed by every block, read from the cache or, when a block
@@ -28,7 +28,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,30 +101,30 @@ def _salt(format: str, settings: Settings) -> bytes:
 
 
 def plan_dump(session: Session, settings: Settings, format: str, *, block_size: int = BLOCK_SIZE) -> DumpPlan:
-    """Fingerprint each block from the keys and change times of its datasets.
+    """Fingerprint each block by how many datasets it holds, their key sum and their latest change.
 
-    ``updated_at`` moves whenever the catalogue changes a dataset (created, updated, restored or
-    withdrawn), and (key, updated_at) is read from its index alone, without touching the records,
-    so planning 100,000 datasets takes a fraction of a second. Withdrawn datasets count too: their
-    withdrawal changes their block's fingerprint.
+    ``updated_at`` is set to the time of every change the catalogue makes to a dataset (created,
+    updated, restored or withdrawn), so any change to a block moves its latest ``updated_at``.
+    The database aggregates (key, updated_at) from their index alone, without reading records, so
+    planning 100,000 datasets is one quick query. Withdrawn datasets count too: their withdrawal
+    changes their block's fingerprint.
     """
     if format not in DUMP_FORMATS:
         raise ValueError(f"no dump in {format!r}; expected one of {DUMP_FORMATS}")
-    sums: dict[int, int] = {}
-    counts: dict[int, int] = {}
-    query = select(_d.id, _d.updated_at).execution_options(yield_per=10_000)
-    for pk, updated_at in session.execute(query):
-        number = pk // block_size
-        key = hashlib.blake2b(f"{pk}\x1f{updated_at.isoformat()}".encode(), digest_size=16).digest()
-        sums[number] = (sums.get(number, 0) + int.from_bytes(key)) % (1 << 128)
-        counts[number] = counts.get(number, 0) + 1
+    number = (_d.id // block_size).label("number")
+    query = (
+        select(number, func.count(), func.sum(_d.id), func.max(_d.updated_at))
+        .group_by(number)
+        .order_by(number)
+    )
     salt = _salt(format, settings)
     whole = hashlib.sha256(salt)
     blocks: list[Block] = []
-    for number in sorted(sums):
-        digest = hashlib.sha256(salt + f"\x1f{number}\x1f{counts[number]}\x1f{sums[number]:032x}".encode())
-        blocks.append(Block(number, digest.hexdigest()[:32], counts[number]))
-        whole.update(f"{number}:{blocks[-1].fingerprint}".encode())
+    for block_number, count, key_sum, latest in session.execute(query):
+        key = f"\x1f{block_number}\x1f{count}\x1f{key_sum}\x1f{latest.isoformat()}"
+        fingerprint = hashlib.sha256(salt + key.encode()).hexdigest()[:32]
+        blocks.append(Block(int(block_number), fingerprint, int(count)))
+        whole.update(f"{block_number}:{fingerprint}".encode())
     return DumpPlan(format, tuple(blocks), f'"{whole.hexdigest()[:32]}"')
 
 

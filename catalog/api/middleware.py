@@ -45,6 +45,7 @@ class RequestContextMiddleware:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid  # for handlers that run outside (500s)
         started = time.perf_counter()
         state: dict[str, Any] = {"status": None, "bytes": 0}
 

@@ -76,7 +76,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        rid = request_id.get()
+        rid = request_id.get() or getattr(request.state, "request_id", None)
         return problem(
             500,
             "an unexpected error occurred" + (f"; request id {rid}" if rid else ""),

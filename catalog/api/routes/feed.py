@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, BinaryIO
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -195,7 +195,9 @@ def catalog_page(
 
 @router.get("/catalog.{ext}", response_class=Response, responses=feed_docs.PAGE_RESPONSES, name="catalog_as")
 def catalog_page_as(
-    ext: str,
+    ext: Annotated[
+        str, Path(description="Format: `jsonld`, `ttl`, `rdf`, `nt` or `json`.", examples=["ttl"])
+    ],
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
