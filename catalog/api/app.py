@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from catalog.api.deps import SessionDep
 from catalog.api.middleware import install_middleware
 from catalog.api.problems import install_problem_handlers
-from catalog.api.routes import datasets, feed, health, linked
+from catalog.api.routes import datasets, feed, health, linked, municipalities, stats
 from catalog.db.engine import make_engine, make_session_factory
 from catalog.db.queries import count_datasets, list_datasets
 from catalog.settings import Settings, get_settings
@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app)
     app.include_router(health.router)
     app.include_router(datasets.router)
+    app.include_router(municipalities.router)
+    app.include_router(stats.router)
     app.include_router(linked.router)
     app.include_router(feed.router)
 
