@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from rdflib.namespace import DCAT, RDF, RDFS, XSD
 
 from catalog.api.app import create_app
+from catalog.api.dumps import refresh_dump_cache
 from catalog.db.withdraw import withdraw_dataset
 from catalog.services import import_demo, upgrade_database
 from catalog.settings import Settings
@@ -279,3 +280,19 @@ def test_dump_is_revalidated_and_rebuilt_on_change(demo: tuple[TestClient, Any],
     graph = rdflib.Graph().parse(data=gzip.decompress(changed.content), format="nt")
     assert rdflib.URIRef(item["uri"]) not in set(_members(graph))
     assert len(_members(graph)) == DEMO_TOTAL - 1
+
+
+def test_refresh_builds_only_what_changed(demo: tuple[TestClient, Any], tmp_path: Path) -> None:
+    client, store = demo
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    cache = tmp_path / "dump-cache"
+    assert refresh_dump_cache(settings, cache_dir=cache) == {"ntriples": 1, "turtle": 1}
+    assert refresh_dump_cache(settings, cache_dir=cache) == {"ntriples": 0, "turtle": 0}
+    (cache / "ntriples" / "9999999-stale.gz").write_bytes(b"old")
+    refresh_dump_cache(settings, cache_dir=cache)
+    assert not (cache / "ntriples" / "9999999-stale.gz").exists()
+    with store.sessions() as session:
+        withdraw_dataset(session, id=client.get("/catalog.json").json()["datasets"][0]["id"], reason="gone")
+        session.commit()
+    assert refresh_dump_cache(settings, cache_dir=cache, formats=("ntriples",)) == {"ntriples": 1}
+    assert len(list((cache / "ntriples").glob("*.gz"))) == 1
