@@ -381,3 +381,10 @@ def test_scheming_fields_of_ckanext_dcat_2_are_read(replay: ReplayServer, http: 
     assert str(record.temporal[0].end) == "2021-12-31"
     assert record.spatial[0].uri == "https://data.vlaanderen.be/id/gemeente/24062"
     assert record.spatial[0].bbox is not None and record.spatial[0].bbox.east == 4.8
+
+
+def test_a_passing_server_error_is_retried_by_the_fetcher(replay: ReplayServer, http: Http) -> None:
+    ok = Reply(search_answer([generated(0)], 1), headers={"Content-Type": "application/json"})
+    replay.route(SEARCH, replies=[Reply(b"busy", 503, {"Retry-After": "0"}), ok])
+    assert [r.remote_id for r in collect(harvester(replay.url(""), http))] == ["id-000"]
+    assert len(replay.requests) == 2

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from plugin_support import collect, collect_until_error, source
+from plugin_support import collect, collect_until_error, real_fetcher, source
 from pydantic import ValidationError
 from replay import ReplayServer
 
 from catalog.exceptions import FeedError
+from catalog.harvest.fetch import UnsafeURL
 from catalog.rdf.parse import parse_record
 from harvesters.base import Http
 from harvesters.dcat import DcatHarvester, DcatOptions
@@ -257,3 +260,11 @@ def test_relative_next_link_in_turtle_then_an_n_triples_page(replay: ReplayServe
         "https://example.org/d/2": "Twee",
     }
     assert found[1].url == replay.url("/feeds/feed.nt") + "?page=2"
+
+
+def test_file_url_only_when_the_setting_allows(samples: Path) -> None:
+    url = (samples / "ods-capatlantique-catalog-exports-dcat.rdf").as_uri()
+    with real_fetcher(allow_file_urls=True) as http:
+        assert len(collect(harvester(url, http))) == 2
+    with real_fetcher() as http, pytest.raises(UnsafeURL, match="file URLs are off"):
+        collect(harvester(url, http))
