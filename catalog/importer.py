@@ -1,67 +1,34 @@
-"""Loading a parsed DCAT document into the store as one source's complete harvest.
+"""Loading a parsed DCAT document into the store as one harvest of its source, through the harvest engine.
 
-Records are written in batches, one transaction each, so a run cut off at any moment leaves whole batches
-or nothing. Withdrawal of what the source no longer lists happens only after every record was read, and
-is held (nothing withdrawn, the job ``partial``) when it would take more than ``withdraw_threshold`` of
-the source's live records, unless the caller confirms it.
+``import_feed`` runs ``catalog.harvest.runner`` with a plugin that reads an already parsed document
+(``FeedReader``) instead of fetching: the same job (one run per source, heartbeat), batches (one
+transaction each, so a run cut off at any moment leaves whole batches or nothing), per-record log and
+withdrawal rules (only after every record was read; held, with the job ``partial``, when it would take more
+than ``withdraw_threshold`` of the source's live records, unless confirmed) as every harvest.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
-from dataclasses import dataclass, field
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
 
-from sqlalchemy import func, select
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.db.engine import session_scope
-from catalog.db.jobs import JobRecord, add_job_records, finish_job, start_job
-from catalog.db.tables import SourceRecord
-from catalog.db.upsert import UpsertItem, upsert_records
-from catalog.db.withdraw import withdraw_missing
-from catalog.exceptions import CatalogError, RecordError
-from catalog.normalise import municipality_of
+from catalog.harvest.report import HarvestReport
+from catalog.harvest.runner import run_harvest
 from catalog.rdf.parse import FeedReader, ParsedRecord
+from catalog.settings import get_settings
+from harvesters.base import FetchedPage, HarvestedRecord, Harvester, PageGuard
 
 __all__ = ["ImportReport", "import_feed", "remote_id_of"]
 
+ImportReport = HarvestReport
+"""What one import did (a harvest report)."""
 
-@dataclass
-class ImportReport:
-    """What one import did."""
-
-    source_id: int
-    job_id: int
-    counts: Counter[str] = field(default_factory=Counter)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    """``(remote id or subject, reason)`` for every record that failed."""
-    held_withdrawals: int = 0
-    """Records the run would have withdrawn but did not, because of the threshold."""
-    status: str = "running"
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> int:
-        return self.counts["failed"]
-
-    def summary(self) -> str:
-        order = ("created", "updated", "unchanged", "restored", "linked", "withdrawn", "skipped", "failed")
-        parts = [f"{key} {self.counts[key]}" for key in order if self.counts[key]]
-        line = f"source {self.source_id}, job {self.job_id}: {self.status}; " + (
-            ", ".join(parts) or "nothing"
-        )
-        line += f" ({self.seconds:.1f} s)"
-        if self.held_withdrawals:
-            line += (
-                f"\nwithdrawal held: {self.held_withdrawals} records are no longer in the feed, more than the"
-                " allowed share; run again with --confirm-withdrawal to withdraw them"
-            )
-        for remote_id, reason in self.failures[:20]:
-            line += f"\nfailed {remote_id}: {reason}"
-        if len(self.failures) > 20:
-            line += f"\n... and {len(self.failures) - 20} more failures"
-        return line
+_YIELD_EVERY = 256
+"""Records read between two chances for the event loop to run (the job's heartbeat)."""
 
 
 def remote_id_of(parsed: ParsedRecord) -> str | None:
@@ -71,20 +38,56 @@ def remote_id_of(parsed: ParsedRecord) -> str | None:
     return parsed.record.identifier[0] if parsed.record.identifier else None
 
 
-def _live_links(session: Session, source_id: int) -> int:
-    query = select(func.count()).where(
-        SourceRecord.source_id == source_id, SourceRecord.withdrawn_at.is_(None)
-    )
-    return int(session.execute(query).scalar_one())
+class _NoHttp:
+    """The fetcher of a document already read: it fetches nothing."""
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchedPage:
+        raise RuntimeError("an imported document fetches nothing")
+
+    async def post(
+        self, url: str, *, content: bytes, content_type: str, headers: Mapping[str, str] | None = None
+    ) -> FetchedPage:
+        raise RuntimeError("an imported document fetches nothing")
+
+    def page_guard(self) -> PageGuard:
+        raise RuntimeError("an imported document fetches nothing")
 
 
-def _unseen_links(session: Session, source_id: int, job_id: int) -> int:
-    query = select(func.count()).where(
-        SourceRecord.source_id == source_id,
-        SourceRecord.withdrawn_at.is_(None),
-        (SourceRecord.last_job_id != job_id) | SourceRecord.last_job_id.is_(None),
-    )
-    return int(session.execute(query).scalar_one())
+class _AnyOptions(BaseModel):
+    """The source's options belong to its own harvester: a document read here ignores them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class _ReaderHarvester(Harvester[_AnyOptions]):
+    """Yields the records of one parsed document, then the ones it could not read as failed."""
+
+    name: ClassVar[str] = "dcat-document"
+    display_name: ClassVar[str] = "DCAT document"
+    Options: ClassVar[type[BaseModel]] = _AnyOptions
+    reader: ClassVar[FeedReader]
+
+    async def records(self) -> AsyncIterator[HarvestedRecord]:
+        url = self.source.url
+        for count, parsed in enumerate(self.reader, 1):
+            remote_id = remote_id_of(parsed)
+            if remote_id is None:
+                skipped = "no IRI and no dct:identifier"
+                yield HarvestedRecord(parsed.subject, parsed.raw, "ntriples", None, url=url, skipped=skipped)
+            else:
+                yield HarvestedRecord(
+                    remote_id, parsed.raw, "ntriples", parsed.record, parsed.problems, url=url
+                )
+            if count % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+        for subject, reason in self.reader.failures:
+            yield HarvestedRecord(subject, b"", "ntriples", None, url=url, error=reason)
 
 
 def import_feed(
@@ -97,106 +100,25 @@ def import_feed(
     withdraw_threshold: float = 0.2,
     confirm_withdrawal: bool = False,
     base_uri: str | None = None,
-) -> ImportReport:
-    """Store every record of ``reader`` for the source and withdraw what it no longer lists."""
-    started = time.perf_counter()
-    with session_scope(factory) as session:
-        job_id = start_job(session, source_id=source_id).id
-    report = ImportReport(source_id=source_id, job_id=job_id)
-    try:
-        _load(factory, report, reader, default_municipality, batch_size, base_uri)
-        for subject, reason in reader.failures:
-            report.failures.append((subject, reason))
-            report.counts["failed"] += 1
-        with session_scope(factory) as session:
-            add_job_records(
-                session,
-                job_id=job_id,
-                records=[JobRecord(subject, "failed", reason) for subject, reason in reader.failures],
-            )
-            live = _live_links(session, source_id)
-            unseen = _unseen_links(session, source_id, job_id)
-            if unseen and not confirm_withdrawal and unseen > withdraw_threshold * live:
-                report.held_withdrawals = unseen
-            elif unseen:
-                report.counts["withdrawn"] += withdraw_missing(
-                    session, source_id=source_id, job_id=job_id, reason="no longer in the source's feed"
-                )
-        report.status = "partial" if report.failed or report.held_withdrawals else "succeeded"
-    except BaseException as exc:
-        report.status = "failed"
-        with session_scope(factory) as session:
-            finish_job(session, job_id=job_id, status="failed", stats=_stats(report), error=str(exc)[:2000])
-        raise
-    finally:
-        report.seconds = time.perf_counter() - started
-    with session_scope(factory) as session:
-        finish_job(session, job_id=job_id, status=report.status, stats=_stats(report))
-    return report
+) -> HarvestReport:
+    """Store every record of ``reader`` for the source and withdraw what it no longer lists.
 
-
-def _stats(report: ImportReport) -> dict[str, int]:
-    return {key: value for key, value in report.counts.items()}
-
-
-def _load(
-    factory: sessionmaker[Session],
-    report: ImportReport,
-    reader: FeedReader,
-    default_municipality: str | None,
-    batch_size: int,
-    base_uri: str | None,
-) -> None:
-    batch: list[UpsertItem] = []
-    seen: set[str] = set()
-    for parsed in reader:
-        remote_id = remote_id_of(parsed)
-        if remote_id is None:
-            report.counts["skipped"] += 1
-            report.failures.append((parsed.subject, "skipped: no IRI and no dct:identifier"))
-            continue
-        if remote_id in seen:
-            report.counts["skipped"] += 1
-            continue
-        seen.add(remote_id)
-        municipality = municipality_of(parsed.record, default=default_municipality)
-        batch.append(UpsertItem(remote_id, parsed.record, parsed.raw, "ntriples", municipality))
-        if len(batch) >= batch_size:
-            _flush(factory, report, batch, base_uri)
-            batch = []
-    _flush(factory, report, batch, base_uri)
-
-
-def _flush(
-    factory: sessionmaker[Session], report: ImportReport, batch: list[UpsertItem], base_uri: str | None
-) -> None:
-    if not batch:
-        return
-    try:
-        with session_scope(factory) as session:
-            results = upsert_records(
-                session, source_id=report.source_id, items=batch, base_uri=base_uri, job_id=report.job_id
-            )
-            report.counts.update(result.action for result in results)
-    except RecordError:
-        # One bad record must not sink its batch: store the others one at a time.
-        for item in batch:
-            _flush_one(factory, report, item, base_uri)
-
-
-def _flush_one(
-    factory: sessionmaker[Session], report: ImportReport, item: UpsertItem, base_uri: str | None
-) -> None:
-    try:
-        with session_scope(factory) as session:
-            results = upsert_records(
-                session, source_id=report.source_id, items=[item], base_uri=base_uri, job_id=report.job_id
-            )
-            report.counts.update(result.action for result in results)
-    except (RecordError, CatalogError) as exc:
-        report.counts["failed"] += 1
-        report.failures.append((item.remote_id, str(exc)))
-        with session_scope(factory) as session:
-            add_job_records(
-                session, job_id=report.job_id, records=[JobRecord(item.remote_id, "failed", str(exc))]
-            )
+    A reader that breaks off (an error while reading) ends the job ``failed`` with the error; the batches
+    already written stay and nothing is withdrawn.
+    """
+    settings = get_settings()
+    harvest = settings.harvest.model_copy(
+        update={"batch_size": batch_size, "withdraw_threshold": withdraw_threshold}
+    )
+    catalog = settings.catalog.model_copy(update={"base_uri": base_uri or settings.catalog.base_uri})
+    settings = settings.model_copy(update={"harvest": harvest, "catalog": catalog})
+    plugin: type[Harvester[Any]] = type("ReaderHarvester", (_ReaderHarvester,), {"reader": reader})
+    return run_harvest(
+        factory,
+        source_id=source_id,
+        settings=settings,
+        confirm_withdrawal=confirm_withdrawal,
+        fetcher=_NoHttp(),
+        harvester=plugin,
+        default_municipality=default_municipality,
+    )

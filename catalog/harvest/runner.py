@@ -34,7 +34,7 @@ from catalog.db.jobs import finish_job
 from catalog.db.tables import HarvestJob, Source
 from catalog.exceptions import CatalogError, InputError, NotFound
 from catalog.harvest.lock import beat, claim_job
-from catalog.harvest.registry import get_harvester, validate_options
+from catalog.harvest.registry import HarvesterClass, get_harvester, validate_options
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.harvest.sync import BatchWriter
 from catalog.harvest.withdrawal import apply_withdrawal, plan_withdrawal
@@ -179,8 +179,10 @@ async def _gather(
             logged = _logged(harvested)
             if logged is not None:
                 writer.log([logged])
-            elif writer.add(harvested) and progress is not None:
-                progress(writer.report)
+            elif writer.add(harvested):
+                if progress is not None:
+                    progress(writer.report)
+                await asyncio.sleep(0)  # let the heartbeat run even when the plugin never waits
         return True
     finally:
         await _close(records)
@@ -204,16 +206,27 @@ async def run_harvest_async(
     fetcher: Http | None = None,
     fetcher_factory: FetcherFactory | None = None,
     progress: Progress | None = None,
+    harvester: HarvesterClass | None = None,
+    default_municipality: str | None = None,
 ) -> HarvestReport:
-    """Harvest one source into the store and return the report (see the module docstring)."""
+    """Harvest one source into the store and return the report (see the module docstring).
+
+    ``fetcher`` (else one made by ``fetcher_factory``, else the real ``Fetcher`` with the source's page
+    cache) is what the plugin fetches through. ``harvester`` runs this plugin class instead of the one
+    of the source's kind (``catalog import`` of a parsed document). ``default_municipality`` is the NIS
+    code of records whose metadata names none (default: the source's).
+    """
     started = time.perf_counter()
     if limit is not None and limit < 1:
         raise InputError("the limit must be at least 1")
     with factory() as session:
         source, info = _source_info(session, source_id)
         kind, raw_options = source.kind, dict(source.options or {})
-    harvester_class = get_harvester(kind)
-    options: BaseModel = validate_options(kind, raw_options)
+    if harvester is None:
+        harvester_class = get_harvester(kind)
+        options: BaseModel = validate_options(kind, raw_options)
+    else:
+        harvester_class, options = harvester, harvester.Options.model_validate(raw_options)
     report = HarvestReport(source_id=source_id, source_name=info.name, dry_run=dry_run)
     h = settings.harvest
     if not dry_run:
@@ -225,24 +238,24 @@ async def run_harvest_async(
         report,
         batch_size=h.batch_size,
         base_uri=settings.catalog.base_uri,
-        default_municipality=info.municipality,
+        default_municipality=default_municipality or info.municipality,
         dry_run=dry_run,
     )
     seen: set[str] = set()
     tracking: _TrackingHttp | None = None
     heartbeat = _Heartbeat(factory, report.job_id, h.job_heartbeat_seconds) if report.job_id else None
-    harvester: Harvester[Any] | None = None
+    plugin: Harvester[Any] | None = None
     try:
         async with AsyncExitStack() as stack:
             if fetcher is None:
                 make = fetcher_factory or _real_fetcher
                 fetcher = await stack.enter_async_context(make(settings, factory, source_id, dry_run))
             tracking = _TrackingHttp(fetcher)
-            harvester = harvester_class(info, options, tracking)
+            plugin = harvester_class(info, options, tracking)
             beating = asyncio.create_task(heartbeat.run()) if heartbeat is not None else None
             stack.push_async_callback(_cancel, beating)
             try:
-                ended = await _gather(harvester, writer, seen, limit, heartbeat, progress)
+                ended = await _gather(plugin, writer, seen, limit, heartbeat, progress)
             except _TakenOver:
                 raise
             except Exception:
@@ -264,9 +277,9 @@ async def run_harvest_async(
         with contextlib.suppress(Exception):
             _finish(factory, report, started)
         raise
-    assert harvester is not None
-    report.complete = ended and harvester.complete
-    _conclude(factory, report, seen, settings, confirm_withdrawal, harvester, ended, started)
+    assert plugin is not None
+    report.complete = ended and plugin.complete
+    _conclude(factory, report, seen, settings, confirm_withdrawal, plugin, ended, started)
     return _done(report, progress)
 
 
@@ -362,6 +375,8 @@ def run_harvest(
     fetcher: Http | None = None,
     fetcher_factory: FetcherFactory | None = None,
     progress: Progress | None = None,
+    harvester: HarvesterClass | None = None,
+    default_municipality: str | None = None,
 ) -> HarvestReport:
     """``run_harvest_async`` in a fresh event loop (for the CLI and other synchronous callers)."""
     return asyncio.run(
@@ -375,5 +390,7 @@ def run_harvest(
             fetcher=fetcher,
             fetcher_factory=fetcher_factory,
             progress=progress,
+            harvester=harvester,
+            default_municipality=default_municipality,
         )
     )
