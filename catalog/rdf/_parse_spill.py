@@ -39,8 +39,9 @@ __all__ = ["SpillIndex"]
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _IRI, _BLANK, _TYPED, _LANG = 0, 1, 2, 3
 _BATCH = 5_000
-_CACHE = 50_000
-_CHUNK = 500
+_CACHE = 20_000
+_IRI_CACHE = 10_000
+_CHUNK = 200
 _PREFETCH_DEPTH = 3
 _PARAMS = 900
 _RANK = {"DatasetSeries": 0, "Dataset": 1, "DataService": 2}
@@ -237,7 +238,7 @@ class SpillIndex:
                     iri = ox.NamedNode(value)
                 except ValueError:
                     iri = _lenient_iri(value)
-                if len(self._iris) >= _CACHE:
+                if len(self._iris) >= _IRI_CACHE:
                     self._iris.clear()
                 self._iris[value] = iri
             return iri
