@@ -233,8 +233,8 @@ class Mapper:
         return out
 
     def publisher(self, package: Mapping[str, Any], extras: Mapping[str, str]) -> Agent | None:
-        org = package.get("organization") if isinstance(package.get("organization"), dict) else {}
-        assert isinstance(org, dict)
+        found = package.get("organization")
+        org: Mapping[str, Any] = found if isinstance(found, dict) else {}
         name = _str(extras.get("publisher_name")) or _str(org.get("title")) or _str(org.get("name"))
         uri = self.iri(extras.get("publisher_uri"), "publisher.uri")
         if uri is None and _is_web_url(_str(org.get("uri")) or ""):
