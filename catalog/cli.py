@@ -89,7 +89,7 @@ def import_(
         location, name=name, format=format, municipality=municipality, confirm_withdrawal=confirm_withdrawal
     )
     typer.echo(report.summary())
-    if report.failed:
+    if report.failed or report.status == "failed":
         raise typer.Exit(1)
 
 

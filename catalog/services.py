@@ -17,8 +17,9 @@ from catalog.db.engine import make_engine, make_session_factory, session_scope
 from catalog.db.migrate import upgrade
 from catalog.db.queries import iter_datasets
 from catalog.db.sources import MunicipalityRow, create_source, get_source_by_url, load_municipalities
+from catalog.db.tables import Source
 from catalog.exceptions import FeedError, InputError
-from catalog.harvest.http import fetch
+from catalog.harvest.http import check_url
 from catalog.importer import ImportReport, import_feed
 from catalog.model import Agent, Catalog, ContactPoint, DataService, Dataset, DatasetSeries
 from catalog.rdf.parse import FeedReader, parse_feed
@@ -101,24 +102,21 @@ def import_location(
     settings = settings or get_settings()
     if municipality is not None and by_nis(municipality) is None:
         raise InputError(f"unknown municipality NIS code {municipality!r}")
-    max_bytes = settings.harvest.max_response_bytes
     if location.startswith(("http://", "https://")):
-        fetched = fetch(
-            location, max_bytes=max_bytes, allow_private_networks=settings.harvest.allow_private_networks
+        return _harvest_url(
+            location,
+            settings,
+            name=name or location,
+            format=format,
+            municipality=municipality,
+            confirm_withdrawal=confirm_withdrawal,
         )
-        reader = parse_feed(
-            fetched.content,
-            format=format or _format_of(fetched.content_type),
-            base_iri=fetched.url,
-            max_bytes=max_bytes,
-        )
-        source_url = location
-    else:
-        path = Path(location)
-        if not path.is_file():
-            raise InputError(f"no such file: {location}")
-        source_url = path.resolve().as_uri()
-        reader = parse_feed(path, format=format, base_iri=source_url, max_bytes=max_bytes)
+    path = Path(location)
+    if not path.is_file():
+        raise InputError(f"no such file: {location}")
+    source_url = path.resolve().as_uri()
+    max_bytes = settings.harvest.max_response_bytes
+    reader = parse_feed(path, format=format, base_iri=source_url, max_bytes=max_bytes)
     return _import(
         reader,
         settings,
@@ -127,6 +125,51 @@ def import_location(
         municipality=municipality,
         confirm_withdrawal=confirm_withdrawal,
     )
+
+
+def _harvest_url(
+    url: str,
+    settings: Settings,
+    *,
+    name: str,
+    format: str | None,
+    municipality: str | None,
+    confirm_withdrawal: bool,
+) -> ImportReport:
+    """A DCAT feed URL harvested as a ``dcat`` source (Hydra paging, retries, conditional GET).
+
+    A source registered by this call whose first harvest fails is removed again, and the error raised.
+    """
+    from catalog.harvest.runner import run_harvest
+    from harvesters.dcat import DcatHarvester
+
+    check_url(url, allow_private_networks=settings.harvest.allow_private_networks)
+    factory = _factory(settings)
+    with session_scope(factory) as session:
+        source = get_source_by_url(session, url=url)
+        created = source is None
+        if source is None:
+            options = {"format": format} if format else {}
+            source = create_source(
+                session, name=name, kind="dcat", url=url, municipality=municipality, options=options
+            )
+            session.flush()
+        source_id, kind = source.id, source.kind
+    report = run_harvest(
+        factory,
+        source_id=source_id,
+        settings=settings,
+        confirm_withdrawal=confirm_withdrawal,
+        harvester=None if kind == "dcat" else DcatHarvester,
+        default_municipality=municipality,
+    )
+    if created and report.status == "failed":
+        with session_scope(factory) as session:
+            found = session.get(Source, source_id)
+            if found is not None:
+                session.delete(found)
+        raise FeedError(report.error or f"{url} cannot be harvested")
+    return report
 
 
 def import_demo(settings: Settings | None = None) -> ImportReport:
@@ -142,17 +185,6 @@ def import_demo(settings: Settings | None = None) -> ImportReport:
         municipality=None,
         confirm_withdrawal=True,
     )
-
-
-def _format_of(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    from catalog.rdf.parse import detect_format
-
-    try:
-        return detect_format(content_type=content_type)
-    except FeedError:
-        return None
 
 
 def _import(
