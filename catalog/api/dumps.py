@@ -28,7 +28,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +56,8 @@ BLOCK_SIZE = 500
 that blocks compress well."""
 DUMP_FORMATS = ("ntriples", "turtle")
 """Formats whose documents can be cut into blocks and put back together by concatenation."""
+DUMP_SQLITE_CACHE_KIB = 2048
+"""SQLite page cache while a dump reads records (it reads each once, so a cache does not help)."""
 WRITER_VERSION = "1"
 """Bump when the RDF mapping changes, so cached blocks are rebuilt."""
 
@@ -149,9 +151,19 @@ def _document(records: list[StoredDataset], settings: Settings, format: str) -> 
 
 
 def _block_records(session: Session, block: Block, block_size: int) -> list[StoredDataset]:
-    rows = live_in_key_range(session, block.number * block_size, (block.number + 1) * block_size)
-    session.rollback()
-    return rows
+    """The block's live datasets. On SQLite the connection's page cache is kept small meanwhile: a
+    dump reads every record once, and a cache the size of the store's default (64 MiB per
+    connection) would only keep the server's memory high after the dump."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        before = session.execute(text("PRAGMA cache_size")).scalar_one()
+        session.execute(text(f"PRAGMA cache_size=-{DUMP_SQLITE_CACHE_KIB}"))
+    try:
+        return live_in_key_range(session, block.number * block_size, (block.number + 1) * block_size)
+    finally:
+        if sqlite:
+            session.execute(text(f"PRAGMA cache_size={int(before)}"))
+        session.rollback()
 
 
 def _build_block(

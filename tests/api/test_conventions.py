@@ -153,6 +153,7 @@ def test_head_is_get_without_body(client: TestClient) -> None:
 
 
 LINKED_ROUTES = [
+    ("/health", "get"),
     ("/datasets/{id}", "get"),
     ("/catalog", "get"),
     ("/catalog.{ext}", "get"),

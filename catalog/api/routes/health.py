@@ -15,7 +15,28 @@ from catalog.api.problems import problem
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=None)
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The service and its database answer.",
+        "content": {"application/json": {"example": {"status": "ok"}}},
+    },
+    503: {
+        "description": "The database does not answer.",
+        "content": {
+            "application/problem+json": {
+                "example": {
+                    "type": "about:blank",
+                    "title": "Service Unavailable",
+                    "status": 503,
+                    "detail": "database unreachable: OperationalError",
+                }
+            }
+        },
+    },
+}
+
+
+@router.get("/health", response_model=None, responses=_RESPONSES)
 def health(session: SessionDep) -> dict[str, Any] | JSONResponse:
     """``{"status": "ok"}`` when the database answers; 503 problem+json when it does not."""
     try:
