@@ -20,6 +20,8 @@ from catalog.db.queries import StoredDataset
 from catalog.db.tables import DatasetRow
 from catalog.db.types import as_utc
 from catalog.model import DataService, Dataset, DatasetSeries
+from catalog.search.backend import backend_for
+from catalog.search.text import parse_query
 
 __all__ = ["CatalogFilters", "count_matching", "iter_matching", "live_in_key_range", "public_record"]
 
@@ -41,7 +43,7 @@ class CatalogFilters:
     publisher: str | None = None
     """Publisher URI (or ``name:`` key, as the publisher facet holds it)."""
     q: str | None = None
-    """Words that must all occur in the title (case-insensitive)."""
+    """Free text, matched as the search API matches it (every word, accents folded, last as prefix)."""
 
     def query_params(self) -> dict[str, str]:
         """The filters as query parameters, for links to other pages."""
@@ -55,7 +57,7 @@ class CatalogFilters:
         return params
 
 
-def _where(query: Select[Any], filters: CatalogFilters) -> Select[Any]:
+def _where(session: Session, query: Select[Any], filters: CatalogFilters) -> Select[Any]:
     query = query.where(_d.withdrawn_at.is_(None))
     if filters.modified_since is not None:
         query = query.where(_d.modified >= as_utc(filters.modified_since))
@@ -64,16 +66,16 @@ def _where(query: Select[Any], filters: CatalogFilters) -> Select[Any]:
     if filters.publisher:
         table = FACET_TABLES["publisher"]
         query = query.where(exists().where(table.c.dataset_id == _d.id, table.c.value == filters.publisher))
-    if filters.q:
-        for word in filters.q.split()[:10]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(_d.title.ilike(f"%{escaped}%", escape="\\"))
+    terms = parse_query(filters.q)
+    if terms:
+        matches = backend_for(session).matches(terms).subquery()
+        query = query.where(_d.id.in_(select(matches.c.dataset_id)))
     return query
 
 
 def count_matching(session: Session, filters: CatalogFilters) -> int:
     """How many live datasets the feed holds under ``filters``."""
-    query = _where(select(func.count()).select_from(_DATASETS), filters)
+    query = _where(session, select(func.count()).select_from(_DATASETS), filters)
     return int(session.execute(query).scalar_one())
 
 
@@ -95,7 +97,7 @@ def iter_matching(
     with sessions() as session:
         while remaining is None or remaining > 0:
             size = batch_size if remaining is None else min(batch_size, remaining)
-            query = _where(select(*_COLUMNS), filters).order_by(_d.id).limit(size)
+            query = _where(session, select(*_COLUMNS), filters).order_by(_d.id).limit(size)
             query = query.offset(offset) if after is None else query.where(_d.id > after)
             rows = [StoredDataset(*row) for row in session.execute(query)]
             session.rollback()  # end the read transaction between batches: no long-held snapshot
