@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from catalog.db.queries import StoredDataset
 from catalog.db.tables import DatasetRow
-from catalog.db.types import as_utc
 from catalog.search.backend import TextBackend, backend_for
 from catalog.search.facets import FACETS, facet_labels
-from catalog.search.text import QueryTerm, parse_query
+from catalog.search.memory import FacetIndex, facet_index
+from catalog.search.text import parse_query
 
 __all__ = ["FacetValue", "SearchQuery", "SearchResult", "Sort", "SortDirection", "search"]
 
@@ -81,80 +81,50 @@ def _active_filters(query: SearchQuery) -> dict[str, list[str]]:
     return active
 
 
-class _Plan:
-    """The conditions of one search, shared by the page, the total and the facet counts."""
-
-    def __init__(self, query: SearchQuery, backend: TextBackend) -> None:
-        self.query = query
-        self.terms: list[QueryTerm] = parse_query(query.q)
-        self.filters = _active_filters(query)
-        self.matches = backend.matches(self.terms).subquery("text_match") if self.terms else None
-
-    def conditions(self, *, exclude: str | None = None, with_text: bool = True) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [_d.withdrawn_at.is_(None)]
-        if with_text and self.matches is not None:
-            conditions.append(_d.id.in_(select(self.matches.c.dataset_id)))
-        if self.query.modified_since is not None:
-            conditions.append(_d.modified >= as_utc(self.query.modified_since))
-        for name, values in self.filters.items():
-            if name != exclude:
-                conditions.append(_d.id.in_(FACETS[name].dataset_ids(values)))
-        return conditions
-
-    def unrestricted(self, exclude: str) -> bool:
-        """True when only the facet's own filter (or nothing) narrows the search: count every live row."""
-        others = [name for name in self.filters if name != exclude]
-        return not others and self.matches is None and self.query.modified_since is None
+def _index_values(name: str, values: Sequence[str]) -> list[str]:
+    """Filter values as the facet index keys them (a province by NIS code, a source by its id)."""
+    spec = FACETS[name]
+    if spec.to_db is None:
+        return list(values)
+    return [spec.from_db(stored) for stored in spec.stored_values(values)]
 
 
-def _order(query: SearchQuery, plan: _Plan) -> tuple[Sort, bool]:
-    sort: Sort = query.sort or ("relevance" if plan.terms else "modified")
-    if sort == "relevance" and plan.matches is None:
+def _order(query: SearchQuery, has_text: bool) -> tuple[Sort, bool]:
+    sort: Sort = query.sort or ("relevance" if has_text else "modified")
+    if sort == "relevance" and not has_text:
         sort = "modified"
     default_desc = sort in ("relevance", "modified")
     descending = default_desc if query.direction is None else query.direction == "desc"
     return sort, descending
 
 
-def _page(session: Session, query: SearchQuery, plan: _Plan) -> list[StoredDataset]:
-    sort, descending = _order(query, plan)
-    if sort == "relevance" and plan.matches is not None:
-        rank = plan.matches.c.rank
-        statement: Select[Any] = (
-            select(*_COLUMNS)
-            .join(plan.matches, plan.matches.c.dataset_id == _d.id)
-            .where(*plan.conditions(with_text=False))
-            .order_by(rank if descending else rank.desc(), _d.id)
-        )
-    else:
-        column = _d.modified if sort == "modified" else _d.title
-        statement = (
-            select(*_COLUMNS)
-            .where(*plan.conditions())
-            .order_by(column.is_(None), column.desc() if descending else column.asc(), _d.id)
-        )
-    statement = statement.limit(query.per_page).offset((query.page - 1) * query.per_page)
-    return [StoredDataset(*row) for row in session.execute(statement)]
+def _by_relevance(
+    index: FacetIndex, ranks: dict[int, float], candidates: int, descending: bool, offset: int, limit: int
+) -> list[int]:
+    members = index.members(candidates)
+    ranked = [(rank, i) for i, rank in ranks.items() if i < index.size and members[i >> 3] >> (i & 7) & 1]
+    ranked.sort(reverse=not descending)  # lower rank is better: best first is ascending
+    return [dataset_id for _, dataset_id in ranked[offset : offset + limit]]
 
 
-def _facet(session: Session, name: str, plan: _Plan, limit: int) -> list[FacetValue]:
-    spec = FACETS[name]
-    counts = spec.counts()
-    if not plan.unrestricted(name):
-        counts = counts.where(spec.dataset_column.in_(select(_d.id).where(*plan.conditions(exclude=name))))
-    n = counts.selected_columns.n
-    top = [
-        (row.value, int(row.n)) for row in session.execute(counts.order_by(n.desc(), "value").limit(limit))
-    ]
-    shown = {str(value) for value, _ in top}
-    selected = [v for v in spec.stored_values(plan.filters.get(name, [])) if str(v) not in shown]
-    if selected:
-        extra = counts.where(spec.value_column.in_(selected))
-        found = {str(row.value): int(row.n) for row in session.execute(extra)}
-        top += [(v, found.get(str(v), 0)) for v in selected]
-    values = [(spec.from_db(value), count) for value, count in top]
-    labels = facet_labels(session, name, [v for v, _ in values])
-    return [FacetValue(value, labels.get(value), count) for value, count in values]
+def _fetch(session: Session, ids: list[int]) -> list[StoredDataset]:
+    if not ids:
+        return []
+    query = select(*_COLUMNS).where(_d.id.in_(ids), _d.withdrawn_at.is_(None))  # the index may lag
+    rows: dict[int, Any] = {row[0]: row for row in session.execute(query)}
+    return [StoredDataset(*rows[i]) for i in ids if i in rows]
+
+
+def _facet(
+    session: Session, index: FacetIndex, name: str, counts: dict[str, int], selected: list[str], limit: int
+) -> list[FacetValue]:
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    shown = {value for value, _ in top}
+    top += [(value, counts.get(value, 0)) for value in selected if value not in shown]
+    known = index.labels.get(name)
+    values = [value for value, _ in top]
+    labels = {v: known.get(v) for v in values} if known is not None else facet_labels(session, name, values)
+    return [FacetValue(value, labels.get(value), count) for value, count in top]
 
 
 def search(session: Session, query: SearchQuery, *, backend: TextBackend | None = None) -> SearchResult:
@@ -162,14 +132,48 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
 
     Raises ``ValueError`` for an unknown filter or facet name.
     """
-    plan = _Plan(query, backend or backend_for(session))
     names = list(FACETS) if query.facets is None else list(query.facets)
     unknown = [name for name in names if name not in FACETS]
     if unknown:
         raise ValueError(f"unknown facet {unknown[0]!r}")
-    total = int(
-        session.execute(select(func.count()).select_from(_DATASETS).where(*plan.conditions())).scalar_one()
-    )
-    hits = _page(session, query, plan) if total else []
-    facets = {name: _facet(session, name, plan, query.facet_limit) for name in names}
-    return SearchResult(total, hits, facets)
+    filters = {name: _index_values(name, values) for name, values in _active_filters(query).items()}
+    index = facet_index(session)
+    base = index.everything
+    ranks: dict[int, float] | None = None
+    terms = parse_query(query.q)
+    if terms:
+        matches = session.execute((backend or backend_for(session)).matches(terms)).all()
+        ranks = {int(row[0]): float(row[1]) for row in matches}
+        base = index.bits_of_ids(ranks)
+    if query.modified_since is not None:
+        base &= index.modified_since_bits(query.modified_since)
+    narrowing = {name: index.filter_bits(name, values) for name, values in filters.items()}
+
+    def candidates(exclude: str | None) -> int:
+        bits = base
+        for name, filter_bits in narrowing.items():
+            if name != exclude:
+                bits &= filter_bits
+        return bits
+
+    matching = candidates(None)
+    total = matching.bit_count()
+    sort, descending = _order(query, ranks is not None)
+    offset, limit = (query.page - 1) * query.per_page, query.per_page
+    if ranks is not None and sort == "relevance":
+        ids = _by_relevance(index, ranks, matching, descending, offset, limit)
+    else:
+        ids = index.ordered(sort, descending, matching, offset, limit) if total > offset else []
+    members: dict[int, bytes] = {}
+
+    def members_of(bits: int) -> bytes:
+        if bits not in members:
+            members[bits] = index.members(bits)
+        return members[bits]
+
+    facets: dict[str, list[FacetValue]] = {}
+    for name in names:
+        among = matching if name not in narrowing else candidates(name)
+        counts = index.counts(name, among, members_of(among) if index.facets[name].sparse else None)
+        facets[name] = _facet(session, index, name, counts, filters.get(name, []), query.facet_limit)
+    return SearchResult(total, _fetch(session, ids), facets)

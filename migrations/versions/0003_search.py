@@ -4,7 +4,8 @@
 ``catalog.search.text`` (filled here for the rows already stored). On SQLite, ``dataset_search`` is an
 FTS5 index over those columns (external content: the text stays in ``datasets``), kept in step by
 triggers on ``datasets``, which index live datasets only. A later migration that rebuilds the
-``datasets`` table (Alembic batch mode on SQLite) drops these triggers and must create them again.
+``datasets`` table (Alembic batch mode on SQLite) drops these triggers (and the SQLite-only indexes
+``SQLITE_INDEXES``) and must create them again.
 
 Revision ID: 0003
 Revises: 0002
@@ -27,6 +28,12 @@ depends_on: str | Sequence[str] | None = None
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _SEARCH = ("search_title", "search_keywords", "search_text", "search_stems")
 _FACETS = ("dataset_language", "dataset_access_rights")
+SQLITE_INDEXES = {
+    "ix_datasets_search_live_modified": "withdrawn_at, modified",
+    "ix_datasets_search_live_title": "withdrawn_at, title",
+}
+"""SQLite only: covering indexes for reading live datasets by date and title without the rows (whose
+large ``record`` pushes later columns into overflow pages); PostgreSQL keeps large values out of line."""
 
 
 def _fts5_sql() -> list[str]:
@@ -49,6 +56,7 @@ def _fts5_sql() -> list[str]:
         f"CREATE TRIGGER dataset_search_delete AFTER DELETE ON datasets BEGIN {delete_old} END",
         f"CREATE TRIGGER dataset_search_update AFTER UPDATE OF {columns}, withdrawn_at ON datasets "
         f"BEGIN {delete_old} {insert_new} END",
+        *(f"CREATE INDEX {name} ON datasets ({columns_})" for name, columns_ in SQLITE_INDEXES.items()),
     ]
 
 
@@ -118,6 +126,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        for index in SQLITE_INDEXES:
+            op.execute(f"DROP INDEX IF EXISTS {index}")
         for trigger in ("dataset_search_update", "dataset_search_delete", "dataset_search_insert"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS dataset_search")

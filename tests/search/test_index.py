@@ -1,0 +1,83 @@
+"""The in-memory facet index and migration 0003's backfill of stores that already hold datasets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from catalog.db.engine import make_engine, make_session_factory
+from catalog.db.migrate import upgrade
+from catalog.search import SearchQuery, memory, search
+
+from .conftest import LANGUAGE, THEME, Catalogue
+
+_INSERT = text(
+    "INSERT INTO datasets (slug, uri, kind, record, content_hash, title, first_seen, last_seen, updated_at,"
+    " withdrawn_at) VALUES (:slug, :uri, 'Dataset', :record, 'x', 'Financiën', '2025-01-01', '2025-01-01',"
+    " '2025-01-01', :withdrawn)"
+)
+
+
+def _everything(catalogue: Catalogue, **query: Any) -> Any:
+    result = search(catalogue.session, SearchQuery(per_page=100, facet_limit=300, **query))
+    return result.total, [h.id for h in result.hits], result.facets
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"q": "dataset"}, {"filters": {"theme": [THEME + "TRAN"], "municipality": ["44021", "46021"]}}],
+)
+def test_bitsets_and_position_lists_count_alike(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, query: dict[str, Any]
+) -> None:
+    answers = []
+    for sparse in (1, 10**9):  # every value a bitset; every value a tuple of positions
+        monkeypatch.setattr(memory, "_SPARSE", sparse)
+        memory._indexes.clear()
+        answers.append(_everything(catalogue, **query))
+    assert answers[0] == answers[1]
+
+
+def test_the_index_is_rebuilt_when_it_is_too_old(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = memory.facet_index(catalogue.session)
+    assert memory.facet_index(catalogue.session) is first
+    monkeypatch.setattr(memory, "MAX_AGE", 0.0)
+    assert memory.facet_index(catalogue.session) is not first
+
+
+def test_upgrading_a_store_with_datasets_fills_the_search_columns_and_new_facets(empty_db_url: str) -> None:
+    upgrade(empty_db_url, "0002")
+    record = {
+        "kind": "Dataset",
+        "title": {"nl": "Financiën van de stad"},
+        "description": {"nl": "Budgetten."},
+        "keyword": {"nl": ["begroting"]},
+        "language": [LANGUAGE + "NLD"],
+        "access_rights": "http://publications.europa.eu/resource/authority/access-right/PUBLIC",
+    }
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            for n, withdrawn in ((1, None), (2, "2025-01-01 00:00:00")):
+                connection.execute(
+                    _INSERT,
+                    {
+                        "slug": f"ds{n}",
+                        "uri": f"https://example.org/{n}",
+                        "record": json.dumps(record),
+                        "withdrawn": withdrawn,
+                    },
+                )
+        upgrade(empty_db_url)
+        with make_session_factory(engine)() as session:
+            result = search(session, SearchQuery(q="financien begroting"))
+            assert [hit.id for hit in result.hits] == ["ds1"]  # the withdrawn one is not indexed
+            assert [(v.value, v.count) for v in result.facets["language"]] == [(LANGUAGE + "NLD", 1)]
+            assert [v.label for v in result.facets["access_rights"]] == ["publiek"]
+    finally:
+        engine.dispose()
