@@ -178,7 +178,8 @@ class SpillIndex:
         predicates: dict[ox.NamedNode, int] = {}
         names = self._predicate_names
         interesting = INTERESTING_CLASSES
-        watch = MEMBER_PREDICATES
+        type_id = self._predicate_id(RDF_TYPE)
+        member_ids = {self._predicate_id(iri) for iri in MEMBER_PREDICATES}
         named, literal = ox.NamedNode, ox.Literal
         dumps = _dumps
         last: object = None
@@ -207,7 +208,7 @@ class SpillIndex:
             if isinstance(obj, named):
                 value = obj.value
                 run += (p, _IRI, value, None)
-                if names[p] == RDF_TYPE and value in interesting:
+                if p == type_id and value in interesting:
                     types.append((sk, s, value))
             elif isinstance(obj, literal):
                 lang = obj.language
@@ -218,7 +219,7 @@ class SpillIndex:
                     run += (p, _TYPED, obj.value, None if datatype == _XSD_STRING else datatype)
             else:
                 run += (p, _BLANK, obj.value, None)  # type: ignore[union-attr]
-            if names[p] in watch:
+            if p in member_ids:
                 members.append((obj, names[p]))  # type: ignore[arg-type]
             count += 1
         if run:
