@@ -195,6 +195,7 @@ def harvest_command(
 def _harvest(name: str | None, *, dry_run: bool, limit: int | None, confirm_withdrawal: bool) -> int:
     from catalog.db.jobs import JobRunning
     from catalog.db.sources import list_sources
+    from catalog.exceptions import CatalogError
     from catalog.harvest.runner import run_harvest
     from catalog.harvest.sources import find_source
 
@@ -208,7 +209,7 @@ def _harvest(name: str | None, *, dry_run: bool, limit: int | None, confirm_with
         typer.echo("no active sources to harvest")
         return 0
     progress = _ProgressLine(sys.stderr)
-    rows: list[tuple[str, HarvestReport | None, str | None]] = []
+    rows: list[tuple[str, HarvestReport | None, str | None]] = []  # (name, report, why not run)
     for source_id, source_name in targets:
         try:
             report = run_harvest(
@@ -222,7 +223,13 @@ def _harvest(name: str | None, *, dry_run: bool, limit: int | None, confirm_with
             )
             rows.append((source_name, report, None))
         except JobRunning as exc:
-            rows.append((source_name, None, str(exc)))
+            rows.append((source_name, None, f"refused: {exc}"))
+        except CatalogError as exc:
+            if name is not None:
+                raise
+            # One source that cannot be run (its plugin uninstalled, its options no longer valid) must
+            # not stop a nightly run of the others.
+            rows.append((source_name, None, f"error: {exc}"))
         finally:
             progress.end()
     _print_summary(rows)
@@ -251,7 +258,8 @@ def _print_summary(rows: list[tuple[str, HarvestReport | None, str | None]]) -> 
     notes: list[str] = []
     for source_name, report, refused in rows:
         if report is None:
-            cells.append([source_name, "refused", *([""] * len(COUNT_ORDER)), ""])
+            status = (refused or "error").split(":", 1)[0]
+            cells.append([source_name, status, *([""] * len(COUNT_ORDER)), ""])
             notes.append(f"{source_name}: {refused}")
             continue
         status = f"{report.status} (dry run)" if report.dry_run else report.status

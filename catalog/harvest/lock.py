@@ -8,6 +8,7 @@ next run of the source marks that job ``aborted`` and goes ahead instead of bein
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -18,7 +19,7 @@ from catalog.db.jobs import JobRunning, start_job
 from catalog.db.tables import HarvestJob
 from catalog.db.types import as_utc
 
-__all__ = ["JobRunning", "abort_stale_jobs", "beat", "claim_job", "running_job"]
+__all__ = ["Heartbeat", "JobRunning", "abort_stale_jobs", "beat", "claim_job", "running_job"]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -99,3 +100,22 @@ def beat(factory: sessionmaker[Session], *, job_id: int, now: datetime | None = 
         )
         result = session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
+
+
+class Heartbeat:
+    """Renews the job's heartbeat every ``interval`` seconds while the run goes on."""
+
+    def __init__(self, factory: sessionmaker[Session], job_id: int, interval: float) -> None:
+        self.factory, self.job_id, self.interval = factory, job_id, interval
+        self.lost = False
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                alive = beat(self.factory, job_id=self.job_id)
+            except Exception:  # the store is unreachable for a moment: try again at the next beat
+                continue
+            if not alive:
+                self.lost = True
+                return

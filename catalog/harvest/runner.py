@@ -33,7 +33,7 @@ from catalog.db.engine import session_scope
 from catalog.db.jobs import finish_job
 from catalog.db.tables import HarvestJob, Source
 from catalog.exceptions import CatalogError, InputError, NotFound
-from catalog.harvest.lock import beat, claim_job
+from catalog.harvest.lock import Heartbeat, claim_job
 from catalog.harvest.registry import HarvesterClass, get_harvester, validate_options
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.harvest.sync import BatchWriter
@@ -78,25 +78,6 @@ class _TrackingHttp:
 
     def page_guard(self) -> PageGuard:
         return self.inner.page_guard()
-
-
-class _Heartbeat:
-    """Renews the job's heartbeat every ``interval`` seconds while the run goes on."""
-
-    def __init__(self, factory: sessionmaker[Session], job_id: int, interval: float) -> None:
-        self.factory, self.job_id, self.interval = factory, job_id, interval
-        self.lost = False
-
-    async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                alive = beat(self.factory, job_id=self.job_id)
-            except Exception:  # the store is unreachable for a moment: try again at the next beat
-                continue
-            if not alive:
-                self.lost = True
-                return
 
 
 def _source_info(session: Session, source_id: int) -> tuple[Source, SourceInfo]:
@@ -155,7 +136,7 @@ async def _gather(
     writer: BatchWriter,
     seen: set[str],
     limit: int | None,
-    heartbeat: _Heartbeat | None,
+    heartbeat: Heartbeat | None,
     progress: Progress | None,
 ) -> bool:
     """Take the plugin's records into the writer; True when the generator ended (not cut by ``limit``)."""
@@ -243,7 +224,7 @@ async def run_harvest_async(
     )
     seen: set[str] = set()
     tracking: _TrackingHttp | None = None
-    heartbeat = _Heartbeat(factory, report.job_id, h.job_heartbeat_seconds) if report.job_id else None
+    heartbeat = Heartbeat(factory, report.job_id, h.job_heartbeat_seconds) if report.job_id else None
     plugin: Harvester[Any] | None = None
     try:
         async with AsyncExitStack() as stack:

@@ -113,7 +113,8 @@ class ListHarvester(Harvester[ListOptions]):
     """A test plugin: reads ``pages`` JSON pages of ``{"id", "title", ...}`` items through ``self.http``.
 
     An item with ``"error"`` is yielded as failed, with ``"skip"`` as skipped; ``"raise"`` raises
-    ``RuntimeError`` at that point; ``"wait"`` awaits ``ListHarvester.gate`` first.
+    ``RuntimeError`` at that point; ``"wait"`` awaits ``ListHarvester.gate`` first; ``"block"`` sleeps
+    that many seconds without awaiting.
     """
 
     name = "test-list"
@@ -132,6 +133,8 @@ class ListHarvester(Harvester[ListOptions]):
                     raise RuntimeError("the plugin broke")
                 if entry.get("wait") and ListHarvester.gate is not None:
                     await ListHarvester.gate.wait()
+                if entry.get("block"):
+                    time.sleep(entry["block"])  # CPU-bound work that never gives the event loop a turn
                 yield to_harvested(entry, url)
         if self.options.incremental:
             self.complete = False

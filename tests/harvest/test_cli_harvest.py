@@ -208,3 +208,46 @@ def test_sigkill_mid_run_then_the_next_run_takes_over(
         stale = session.scalars(select(HarvestJob).where(HarvestJob.status == "aborted")).one()
         assert "no heartbeat" in (stale.error or "")
         assert_store_consistent(session)
+
+
+def test_all_goes_on_past_a_source_that_cannot_run(env: None, feed: FeedServer) -> None:
+    from catalog.db.engine import make_engine, make_session_factory, session_scope
+    from catalog.db.sources import create_source
+
+    factory = make_session_factory(make_engine(get_settings().database.url))
+    with session_scope(factory) as session:
+        create_source(session, name="Oud", kind="uninstalled", url="https://old.example.org/feed")
+    _run("sources", "add", "--name", "Gent", "--kind", "dcat", "--url", feed.url)
+    code, out, _ = _run("harvest", "--all")
+    assert code == 1
+    assert "Oud: error: unknown source kind 'uninstalled'" in out
+    assert any(line.startswith("Gent") and "succeeded" in line for line in out.splitlines())
+    _one_line_error(*_run("harvest", "Oud")[::2])  # named alone, it is a usage error
+
+
+def test_progress_line_in_a_log_and_on_a_terminal() -> None:
+    import io
+
+    from catalog.cli_harvest import _ProgressLine
+    from catalog.harvest.report import HarvestReport
+
+    report = HarvestReport(source_id=1, source_name="Gent")
+    report.counts.update(created=5, unchanged=3)
+    log = io.StringIO()
+    line = _ProgressLine(log)
+    line(report)
+    line(report)  # within a few seconds of the last: not repeated in a log
+    line.end()
+    assert log.getvalue() == "Gent: 8 records (created 5, unchanged 3)\n"
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Terminal()
+    line = _ProgressLine(tty)
+    line(report)
+    report.counts.update(created=1)
+    line(report)
+    line.end()
+    assert tty.getvalue().count("\r") == 2 and tty.getvalue().endswith("(created 6, unchanged 3)\n")

@@ -428,3 +428,17 @@ def test_interrupted_run_is_marked_aborted(store: Store, settings: Settings) -> 
         job = list_jobs(session)[0]
         assert job.status == "aborted" and job.finished_at is not None
     assert harvest(store, settings, source_id, paged(TEN)).status == "succeeded"
+
+
+def test_heartbeat_beats_even_when_the_plugin_never_awaits(store: Store, settings: Settings) -> None:
+    source_id = make_source(store)
+    fast = settings.model_copy(
+        update={"harvest": settings.harvest.model_copy(update={"job_heartbeat_seconds": 0.05})}
+    )
+    listing = page(*(item(n, block=0.02) for n in range(40)))  # 0.8 s of work, batches of 4
+    report = harvest(store, fast, source_id, paged(listing))
+    assert report.status == "succeeded" and report.counts["created"] == 40
+    with store.sessions() as session:
+        job = session.scalars(select(HarvestJob)).one()
+        assert job.heartbeat_at is not None and job.started_at is not None
+        assert (job.heartbeat_at - job.started_at).total_seconds() > 0.4
