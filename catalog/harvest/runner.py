@@ -49,6 +49,9 @@ FetcherFactory = Callable[[Settings, sessionmaker[Session], int, bool], Abstract
 """Makes the fetcher for (settings, sessions, source id, dry run); the real one by default."""
 
 
+_TAKEN_OVER = "the job's heartbeat went stale and another run took the source over"
+
+
 class _TakenOver(CatalogError):
     """The job's heartbeat was found stale and another run took the source over."""
 
@@ -145,7 +148,7 @@ async def _gather(
     try:
         async for harvested in records:
             if heartbeat is not None and heartbeat.lost:
-                raise _TakenOver("the job's heartbeat went stale and another run took the source over")
+                raise _TakenOver(_TAKEN_OVER)
             if limit is not None and taken >= limit:
                 return False
             taken += 1
@@ -259,8 +262,17 @@ async def run_harvest_async(
             _finish(factory, report, started)
         raise
     assert plugin is not None
+    if heartbeat is not None and heartbeat.lost:
+        report.status, report.error = "aborted", _TAKEN_OVER
+        report.seconds = time.perf_counter() - started
+        return _done(report, progress)
     report.complete = ended and plugin.complete
-    _conclude(factory, report, seen, settings, confirm_withdrawal, plugin, ended, started)
+    try:
+        _conclude(factory, report, seen, settings, confirm_withdrawal, plugin, ended, started)
+    except Exception as exc:  # the store failed while withdrawing or closing: the job must not hang
+        report.status, report.error = "failed", _error_text(exc, None)
+        with contextlib.suppress(Exception):
+            _finish(factory, report, started)
     return _done(report, progress)
 
 

@@ -442,3 +442,22 @@ def test_heartbeat_beats_even_when_the_plugin_never_awaits(store: Store, setting
         job = session.scalars(select(HarvestJob)).one()
         assert job.heartbeat_at is not None and job.started_at is not None
         assert (job.heartbeat_at - job.started_at).total_seconds() > 0.4
+
+
+def test_store_failure_while_concluding_fails_the_job_instead_of_leaving_it_running(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.harvest import runner
+
+    source_id = make_source(store)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr(runner, "plan_withdrawal", broken)
+    report = harvest(store, settings, source_id, paged(TEN))
+    assert report.status == "failed" and "the store went away" in (report.error or "")
+    with store.sessions() as session:
+        (job,) = list_jobs(session)
+        assert job.status == "failed" and job.finished_at is not None
+        assert count_datasets(session) == 10  # the batches written stay
