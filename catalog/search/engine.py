@@ -110,9 +110,10 @@ def _by_relevance(
 def _fetch(session: Session, ids: list[int]) -> list[StoredDataset]:
     if not ids:
         return []
-    query = select(*_COLUMNS).where(_d.id.in_(ids), _d.withdrawn_at.is_(None))  # the index may lag
-    rows: dict[int, Any] = {row[0]: row for row in session.execute(query)}
-    return [StoredDataset(*rows[i]) for i in ids if i in rows]
+    # by key only (a condition on withdrawn_at would lead SQLite to scan the live-datasets index)
+    rows: dict[int, Any] = {row[0]: row for row in session.execute(select(*_COLUMNS).where(_d.id.in_(ids)))}
+    hits = [StoredDataset(*rows[i]) for i in ids if i in rows]
+    return [hit for hit in hits if hit.withdrawn_at is None]  # the index may lag behind a withdrawal
 
 
 def _facet(
