@@ -1,4 +1,4 @@
-"""An on-disk subject index for large documents: a temporary SQLite file, deleted on close.
+"""An on-disk subject index for large documents: a private temporary SQLite database.
 
 Each run of triples with the same subject (Turtle and RDF/XML group them) is one row
 ``(subject hash, subject kind, subject, pairs)``, the pairs packed with ``marshal`` (our own
@@ -12,12 +12,9 @@ stays flat whatever the document's size.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
-import os
 import sqlite3
 import sys
-import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
 
@@ -72,12 +69,6 @@ def _encode(obj: Term) -> tuple[int, str, str | None]:
     return _BLANK, obj.value, None
 
 
-def _remove(db: sqlite3.Connection, path: str) -> None:
-    db.close()
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
 def _lenient_iri(value: str) -> ox.NamedNode:
     """An IRI the lenient parser let through (relative, odd characters) that NamedNode() refuses."""
     line = f"<x:s> <x:p> <{value}> .\n".encode()
@@ -98,10 +89,10 @@ def _node(kind: int, value: str) -> Node:
 class SpillIndex:
     """Every subject's triples in a temporary SQLite database."""
 
-    def __init__(self, directory: str | None = None) -> None:
-        fd, self._path = tempfile.mkstemp(prefix="catalog-index-", suffix=".sqlite", dir=directory)
-        os.close(fd)
-        self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+    def __init__(self) -> None:
+        # An empty name makes SQLite create a private on-disk database in the temporary directory
+        # and delete it itself: nothing is left behind, even by a process that is killed.
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         self._db.executescript(
             """
             PRAGMA journal_mode = OFF;
@@ -121,8 +112,8 @@ class SpillIndex:
         self._record_count: int | None = None
         self._closed = False
         self.triples = 0
-        # A reader that is never closed still removes its file when it is garbage-collected.
-        self._finalizer = weakref.finalize(self, _remove, self._db, self._path)
+        # A reader that is never closed still releases its file when it is garbage-collected.
+        self._finalizer = weakref.finalize(self, self._db.close)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -373,7 +364,7 @@ class SpillIndex:
         return [_node(sk, s) for sk, s in rows]
 
     def close(self) -> None:
-        """Close the database and delete its file."""
+        """Close the database (SQLite deletes its file)."""
         if self._closed:
             return
         self._closed = True

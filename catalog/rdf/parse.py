@@ -7,9 +7,9 @@
 
 Parsing is built on pyoxigraph (a streaming Rust parser); the document is read once into a subject
 index and records are built one at a time as they are iterated, each validated once as a whole.
-A large document (over 64 MB, or over a million triples) is indexed in a temporary SQLite file
-instead of in memory, so memory stays flat whatever its size; close the reader (or use it as a
-context manager) to delete that file.
+A large document (over 64 MB, or over a million triples) is indexed in a private temporary SQLite
+database instead of in memory, so memory stays flat whatever its size; close the reader (or use it
+as a context manager) to release it.
 
 What could not be kept of a record (a date that is not a date, a licence nobody knows) is dropped
 and reported in ``ParsedRecord.problems``. A record that cannot be built at all is not yielded: it
@@ -133,7 +133,7 @@ class FeedReader:
                 yield parsed
 
     def close(self) -> None:
-        """Release the index (and delete its temporary file, for a large document)."""
+        """Release the index (and its temporary database, for a large document)."""
         self._index.close()
 
     def __enter__(self) -> FeedReader:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import gc
 import glob
 import json
+import os
 import random
+import sqlite3
+import tempfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -88,15 +91,14 @@ def test_scattered_triples_make_the_same_records_on_disk(monkeypatch: pytest.Mon
     assert sorted(r[:3] for r in on_disk[0]) == sorted(r[:3] for r in ordered[0])
 
 
-def test_temporary_index_is_deleted_on_close(spill_always: None) -> None:
+def test_on_disk_index_leaves_no_file_behind(spill_always: None) -> None:
+    before = set(os.listdir(tempfile.gettempdir()))
     reader = parse_feed(DEMO, format="turtle")
-    index = reader._index
-    assert isinstance(index, SpillIndex)
-    path = Path(index._path)
-    assert path.exists()
+    assert isinstance(reader._index, SpillIndex)
     assert reader.record_count == len(list(reader))
+    assert set(os.listdir(tempfile.gettempdir())) <= before
     reader.close()
-    assert not path.exists()
+    reader.close()
 
 
 def test_large_stream_moves_to_disk_midway(spill_midway: None) -> None:
@@ -134,15 +136,15 @@ def test_kinds_members_and_paging_agree_on_disk(monkeypatch: pytest.MonkeyPatch)
     assert snapshot(parse_feed(PAGED, format="turtle")) == in_memory
 
 
-def test_unclosed_reader_removes_its_file_when_collected(spill_always: None) -> None:
+def test_unclosed_reader_closes_its_database_when_collected(spill_always: None) -> None:
     reader = parse_feed(DEMO, format="turtle")
     index = reader._index
     assert isinstance(index, SpillIndex)
-    path = Path(index._path)
-    assert path.exists()
+    db = index._db
     del reader, index
     gc.collect()
-    assert not path.exists()
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT 1")
 
 
 def test_garbage_collector_is_restored_after_indexing() -> None:
