@@ -25,10 +25,10 @@ class LoggedRecord:
 class HarvestReport:
     """The outcome of one run of one source.
 
-    ``status`` is that of the job: ``succeeded``, ``partial`` (some records failed, or a withdrawal was
-    held), ``failed`` (the listing could not be read to its end: ``error`` says where and why) or
-    ``aborted`` (the run was interrupted). A dry run has no job (``job_id`` None) and writes nothing; its
-    counts are what a real run would have done.
+    ``status`` is that of the job: ``succeeded``, ``partial`` (some records failed, a withdrawal was
+    held, or a limit cut the run short), ``failed`` (the listing could not be read to its end: ``error``
+    says where and why) or ``aborted`` (the run was interrupted). A dry run has no job (``job_id``
+    None) and writes nothing; its counts are what a real run would have done.
     """
 
     source_id: int
@@ -80,7 +80,8 @@ class HarvestReport:
             ids = ", ".join(str(i) for i in self.aborted_jobs)
             lines.append(f"aborted stale job {ids}: its process stopped without finishing")
         if self.error:
-            lines.append(self.error if self.held_withdrawals else f"error: {self.error}")
+            plain = self.held_withdrawals or self.status == "partial"
+            lines.append(self.error if plain else f"error: {self.error}")
         failures = [p for p in self.problems if p.action == "failed"]
         for problem in failures[:_SHOWN_FAILURES]:
             where = f" ({problem.url})" if problem.url else ""

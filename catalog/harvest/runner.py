@@ -6,13 +6,14 @@ async generator, writes its records in batches (``catalog.harvest.sync``), and a
 withdraws what the source no longer lists (``catalog.harvest.withdrawal``). The job ends:
 
 - ``succeeded``: everything read and stored;
-- ``partial``: some records failed, or a withdrawal was held;
+- ``partial``: some records failed, a withdrawal was held, or a ``limit`` cut the run short;
 - ``failed``: the listing could not be read to its end (the error names the page URL and the reason) or
   the store failed; the batches already written stay, nothing is withdrawn;
 - ``aborted``: interrupted (Ctrl-C, cancelled), or taken over after its heartbeat stopped.
 
-A ``limit`` stops after that many records: an incomplete gather, so nothing is withdrawn and the plugin's
-state is not kept. A dry run does everything but keep its writes.
+A ``limit`` stops after that many records: an incomplete gather, so nothing is withdrawn, the plugin's
+state is not kept and the job is ``partial`` (an incremental plugin's next run must not start from it).
+A dry run does everything but keep its writes.
 """
 
 from __future__ import annotations
@@ -319,7 +320,13 @@ def _conclude(
                     report.counts["withdrawn"] += len(plan.missing)
                 else:
                     report.counts["withdrawn"] += apply_withdrawal(session, plan=plan, job_id=report.job_id)
-            report.status = "partial" if report.failed or report.held_withdrawals else "succeeded"
+            if not ended:
+                report.error = (
+                    f"stopped after {report.processed} records (limit): the listing was not read to its"
+                    " end, so nothing was withdrawn"
+                )
+            cut = not ended
+            report.status = "partial" if report.failed or report.held_withdrawals or cut else "succeeded"
             if ended and not report.dry_run:
                 _keep_state(session, report, harvester)
             _finish_in(session, report, started)

@@ -203,6 +203,11 @@ def turtle_page(numbers: range, *, next_url: str | None, title: str = "Dataset")
     return "\n".join(parts).encode()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return None  # a client killed mid-response (the SIGKILL test) is expected
+
+
 class FeedServer:
     """Serves ``/feed.ttl?page=N``: ``pages`` pages of ``per_page`` datasets, optionally slowly.
 
@@ -247,7 +252,7 @@ class FeedServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -124,7 +124,7 @@ def test_harvest_exit_codes(env: None, feed: FeedServer) -> None:
     assert _run("harvest", "--all")[0] == 0  # nothing registered: nothing to do
     _run("sources", "add", "--name", "Gent", "--kind", "dcat", "--url", feed.url)
     code, out, _ = _run("harvest", "Gent", "--limit", "3")
-    assert code == 0 and "succeeded" in out
+    assert code == 1 and "partial" in out and "stopped after 3 records" in out
     assert _run("harvest", "Gent")[0] == 0
     feed.per_page = 1  # 8 of 10 gone: more than the allowed share
     code, out, _ = _run("harvest", "Gent")

@@ -228,10 +228,12 @@ def test_limit_stops_early_and_withdraws_nothing(store: Store, settings: Setting
     harvest(store, settings, source_id, paged(TEN))
     report = harvest(store, settings, source_id, paged(TEN), limit=3)
     assert report.processed == 3 and not report.complete and report.counts["withdrawn"] == 0
+    assert report.status == "partial" and "stopped after 3 records" in report.summary()
     with store.sessions() as session:
         assert count_datasets(session) == 10
         source = session.get(Source, source_id)
         assert source is not None and source.state == {"runs": 1}, "a cut-off run keeps no plugin state"
+        assert list_jobs(session)[0].status == "partial"
 
 
 def test_incremental_listing_withdraws_nothing(store: Store, settings: Settings) -> None:
