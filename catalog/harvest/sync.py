@@ -26,15 +26,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog.db.engine import session_scope
 from catalog.db.jobs import JobRecord, add_job_records
 from catalog.db.upsert import UpsertItem, upsert_records
-from catalog.exceptions import CatalogError
+from catalog.exceptions import CatalogError, RecordError
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.normalise import municipality_of
 from harvesters.base import HarvestedRecord
 
 __all__ = ["BatchWriter", "problems_text"]
 
-_REFUSED = (CatalogError, IntegrityError, DataError)
-"""What one bad record can make the store raise; anything else (a lost connection) ends the run."""
+_REFUSED = (RecordError, IntegrityError, DataError)
+"""What one bad record can make the store raise; anything else (a lost connection, the source removed
+meanwhile) ends the run."""
 _MAX_REASON = 2000
 
 
