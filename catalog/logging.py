@@ -2,7 +2,8 @@
 
 ``request_id`` is a context variable the web service sets for each request; ``RequestIdFilter`` puts
 it on every log record, and ``JsonFormatter`` writes records as JSON with any ``extra={"fields":
-{...}}`` merged in. ``configure_logging`` wires both onto the root logger.
+{...}}`` merged in. ``configure_logging`` wires both onto the root logger; ``ensure_logging`` does
+so only when nothing else configured logging.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "JsonFormatter",
     "RequestIdFilter",
     "configure_logging",
+    "ensure_logging",
     "request_id",
 ]
 
@@ -72,3 +74,14 @@ def configure_logging(level: int | str = "INFO", stream: TextIO | None = None) -
     root.addHandler(handler)
     root.setLevel(level)
     return handler
+
+
+def ensure_logging(level: int | str = "INFO") -> logging.Handler | None:
+    """``configure_logging`` unless the process has configured logging itself (root has handlers).
+
+    The web service calls this, so ``catalog serve`` and ``uvicorn --factory`` write JSON access
+    logs out of the box while an embedding application's own configuration is left alone.
+    """
+    if logging.getLogger().handlers:
+        return None
+    return configure_logging(level)

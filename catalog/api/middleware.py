@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from catalog.logging import ACCESS_LOGGER, request_id
+from catalog.logging import ACCESS_LOGGER, ensure_logging, request_id
 
 __all__ = ["REQUEST_ID_HEADER", "HeadAsGetMiddleware", "RequestContextMiddleware", "install_middleware"]
 
@@ -122,7 +122,7 @@ EXPOSED_HEADERS = ["ETag", "Last-Modified", "Link", "Content-Location", REQUEST_
 def install_middleware(app: FastAPI) -> None:
     """The conventions of every response, outermost first: request id and access log, HEAD, CORS
     (any origin may GET), gzip for compressible bodies (not for the ``.gz`` dumps, and flushed chunk
-    by chunk so streams stay streams)."""
+    by chunk so streams stay streams). JSON logs go to standard error unless logging is configured."""
     app.add_middleware(
         GZipMiddleware,
         minimum_size=1000,
@@ -139,3 +139,4 @@ def install_middleware(app: FastAPI) -> None:
     )
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    ensure_logging()

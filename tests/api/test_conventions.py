@@ -11,7 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalog.api.app import create_app
-from catalog.logging import ACCESS_LOGGER, JsonFormatter, RequestIdFilter, configure_logging, request_id
+from catalog.logging import (
+    ACCESS_LOGGER,
+    JsonFormatter,
+    RequestIdFilter,
+    configure_logging,
+    ensure_logging,
+    request_id,
+)
 from catalog.services import import_demo, upgrade_database
 from catalog.settings import Settings
 
@@ -175,3 +182,12 @@ def test_openapi_documents_every_route_with_examples(client: TestClient, path: s
             assert all(e and e["status"] == int(status) for e in examples), status
     for parameter in operation.get("parameters", []):
         assert parameter.get("description"), parameter["name"]
+
+
+def test_logging_is_set_up_once_and_only_when_nobody_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    handler = ensure_logging()
+    assert handler is not None and root.handlers == [handler]
+    assert isinstance(handler.formatter, JsonFormatter)
+    assert ensure_logging() is None and root.handlers == [handler]
