@@ -7,6 +7,8 @@ time. Every walk is in primary-key order, which is stable while datasets are add
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,10 +75,31 @@ def _where(session: Session, query: Select[Any], filters: CatalogFilters) -> Sel
     return query
 
 
+_COUNTS: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+_COUNTS_KEPT = 512
+
+
 def count_matching(session: Session, filters: CatalogFilters) -> int:
-    """How many live datasets the feed holds under ``filters``."""
+    """How many live datasets the feed holds under ``filters``.
+
+    Counting live datasets reads every matching row, so counts are remembered per store version:
+    the number of rows and the latest ``updated_at`` (which moves with every change the catalogue
+    makes), both read from the ``updated_at`` index. A harvester walking all pages pays once.
+    """
+    rows, latest = session.execute(select(func.count(), func.max(_d.updated_at)).select_from(_DATASETS)).one()
+    key = (str(session.get_bind().engine.url), filters, rows, latest)
+    with _COUNTS_LOCK:
+        if key in _COUNTS:
+            _COUNTS.move_to_end(key)
+            return _COUNTS[key]
     query = _where(session, select(func.count()).select_from(_DATASETS), filters)
-    return int(session.execute(query).scalar_one())
+    count = int(session.execute(query).scalar_one())
+    with _COUNTS_LOCK:
+        _COUNTS[key] = count
+        while len(_COUNTS) > _COUNTS_KEPT:
+            _COUNTS.popitem(last=False)
+    return count
 
 
 def iter_matching(

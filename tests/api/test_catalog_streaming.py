@@ -91,3 +91,20 @@ def test_catalogue_walk_reads_batch_by_batch(store: Any) -> None:
     assert len(selects) == 10  # 46 datasets in batches of 5
     page = list(iter_matching(store.sessions, CatalogFilters(), offset=10, limit=12, batch_size=5))
     assert [s.pk for s in page] == keys[10:22]
+
+
+def test_counts_are_remembered_until_the_store_changes(store: Any) -> None:
+    from catalog.api.catalog_query import count_matching
+    from catalog.db.withdraw import withdraw_dataset
+
+    settings = Settings(database={"url": store.url}, catalog={"base_uri": "https://catalog.example/"})
+    upgrade_database(settings=settings)
+    import_demo(settings)
+    with store.sessions() as session:
+        assert count_matching(session, CatalogFilters()) == 46
+        gent = count_matching(session, CatalogFilters(municipality="44021"))
+        assert 0 < gent < 46
+        first = next(iter_matching(store.sessions, CatalogFilters()))
+        assert withdraw_dataset(session, id=first.id, reason="test")
+        session.commit()
+        assert count_matching(session, CatalogFilters()) == 45  # the change is seen at once
