@@ -1,7 +1,9 @@
 """Search: full text (SQLite FTS5, a LIKE fallback elsewhere) with filters and disjunctive facets.
 
-``search(session, SearchQuery(...)) -> SearchResult``; the text backend is chosen by the database
-(``backend_for``); aggregate counts for the municipality and statistics endpoints are in ``stats``.
+``search(session, SearchQuery(...)) -> SearchResult``. Modules: ``text`` (folding, light stemming,
+query terms), ``backend`` (which datasets match the words: ``TextBackend``, chosen by the database),
+``facets`` (each facet's table, values and labels), ``memory`` (facet values as bitsets, for counting
+and filtering in memory), ``engine`` (one search), ``stats`` (municipality and catalogue counts).
 """
 
 from __future__ import annotations

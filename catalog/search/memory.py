@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.db.types import as_utc
 from catalog.search.facets import FACETS, facet_labels
 
-__all__ = ["MAX_AGE", "MAX_STALE", "SYNC_LIMIT", "FacetIndex", "facet_index"]
+__all__ = ["MAX_AGE", "MAX_STALE", "SYNC_LIMIT", "FacetIndex", "facet_index", "keys_of"]
 
 MAX_AGE = 60.0
 """Seconds an index is used before the next search rebuilds it even if the version did not move."""
@@ -42,6 +43,8 @@ MAX_STALE = 600.0
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
 _d = _DATASETS.c
+_FEW = 4096
+"""Candidates up to this many are sorted by rank; more are found by walking the precomputed order."""
 _SPARSE = 2048
 """A value held by fewer than 1/2048 of the datasets keeps a tuple of positions, not a bitset."""
 
@@ -51,6 +54,17 @@ def _bits(positions: Iterable[int], size: int) -> int:
     for p in positions:
         buffer[p >> 3] |= 1 << (p & 7)
     return int.from_bytes(buffer, "little")
+
+
+def keys_of(bits: int) -> list[int]:
+    """The keys (bit positions) set in a bitset, ascending."""
+    text = bin(bits)[:1:-1]
+    out: list[int] = []
+    at = text.find("1")
+    while at != -1:
+        out.append(at)
+        at = text.find("1", at + 1)
+    return out
 
 
 @dataclass
@@ -93,6 +107,8 @@ class FacetIndex:
     """(modified, key) of the live datasets that have a date, ascending."""
     orders: dict[tuple[str, bool], list[int]]
     """(``modified``/``title``, descending) -> keys in that order, undated/untitled last."""
+    ranks: dict[tuple[str, bool], array[int]]
+    """The same orders as a rank by key."""
     version: tuple[Any, ...]
     built: float
     labels: dict[str, dict[str, str | None]] = field(default_factory=dict)
@@ -126,6 +142,9 @@ class FacetIndex:
 
     def ordered(self, sort: str, descending: bool, candidates: int, offset: int, limit: int) -> list[int]:
         """Dataset keys of the candidates at ``offset``..``offset + limit`` in the given order."""
+        if candidates.bit_count() <= _FEW:  # sort the few candidates rather than walk the whole order
+            rank = self.ranks[(sort, descending)]
+            return sorted(keys_of(candidates), key=rank.__getitem__)[offset : offset + limit]
         members = self.members(candidates)
         out: list[int] = []
         skipped = 0
@@ -216,10 +235,18 @@ def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
         ("title", False): _order(titles, untitled, False),
         ("title", True): _order(titles, untitled, True),
     }
+    ranks: dict[tuple[str, bool], array[int]] = {}
+    for which, order in orders.items():
+        rank = array("q", bytes(8 * size))
+        for place, dataset_id in enumerate(order):
+            rank[dataset_id] = place
+        ranks[which] = rank
     labels = {
         name: facet_labels(session, name, sorted(facets[name].values())) for name in ("publisher", "source")
     }
-    return FacetIndex(size, _bits(ids, size), facets, modified, orders, version, time.monotonic(), labels)
+    return FacetIndex(
+        size, _bits(ids, size), facets, modified, orders, ranks, version, time.monotonic(), labels
+    )
 
 
 _indexes: weakref.WeakKeyDictionary[Engine, FacetIndex] = weakref.WeakKeyDictionary()

@@ -17,6 +17,7 @@ from catalog.db.facets import FACET_TABLES
 from catalog.db.tables import DatasetRow, HarvestJob, Municipality, Source, SourceRecord
 from catalog.search.engine import FacetValue
 from catalog.search.facets import FACETS, facet_labels
+from catalog.search.memory import facet_index
 
 __all__ = [
     "CatalogueStats",
@@ -209,11 +210,11 @@ def municipality_detail(session: Session, nis: str) -> MunicipalityDetail | None
 
 
 def _all(session: Session, name: str) -> list[FacetValue]:
-    counts = FACETS[name].counts()
-    n = counts.selected_columns.n
-    return _counted(
-        session, name, [(row.value, row.n) for row in session.execute(counts.order_by(n.desc(), "value"))]
-    )
+    """Every value of a facet over the live catalogue, from the in-memory facet index."""
+    index = facet_index(session)
+    counts = sorted(index.counts(name, index.live).items(), key=lambda item: (-item[1], item[0]))
+    labels = facet_labels(session, name, [value for value, _ in counts])
+    return [FacetValue(value, labels.get(value), n) for value, n in counts]
 
 
 def catalogue_stats(session: Session) -> CatalogueStats:

@@ -28,14 +28,21 @@ def _everything(catalogue: Catalogue, **query: Any) -> Any:
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"q": "dataset"}, {"filters": {"theme": [THEME + "TRAN"], "municipality": ["44021", "46021"]}}],
+    [
+        {},
+        {"q": "dataset", "sort": "modified", "direction": "asc"},
+        {"sort": "title", "direction": "desc"},
+        {"filters": {"theme": [THEME + "TRAN"], "municipality": ["44021", "46021"]}},
+    ],
 )
-def test_bitsets_and_position_lists_count_alike(
+def test_bitsets_and_key_tuples_count_alike_and_both_page_orders_agree(
     catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, query: dict[str, Any]
 ) -> None:
     answers = []
-    for sparse in (1, 10**9):  # every value a bitset; every value a tuple of positions
+    # every value a bitset and every page found by walking the order; tuples of keys and sorted pages
+    for sparse, few in ((1, 0), (10**9, 10**9)):
         monkeypatch.setattr(memory, "_SPARSE", sparse)
+        monkeypatch.setattr(memory, "_FEW", few)
         memory._indexes.clear()
         answers.append(_everything(catalogue, **query))
     assert answers[0] == answers[1]

@@ -241,3 +241,25 @@ def test_unknown_filter_or_facet(catalogue: Catalogue) -> None:
         run(catalogue, filters={"colour": ["red"]})
     with pytest.raises(ValueError, match="colour"):
         run(catalogue, facets=["colour"])
+
+
+def test_tiered_relevance_when_too_many_match_to_rank(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.search import engine
+
+    monkeypatch.setattr(engine, "RANK_LIMIT", 0)
+    catalogue.store(SPECS[7], description={"nl": "Over parkeerplaatsen en verkeer."})
+    catalogue.store(SPECS[8], keyword={"nl": ["parkeerplaatsen"]})
+    by_id = {dataset_id: n for n, dataset_id in catalogue.ids.items()}
+    hits = run(catalogue, q="parkeerplaatsen").hits
+    assert [by_id[h.id] for h in hits] == [2, 8, 7]  # title, then keywords, then description
+    seen: list[str] = []
+    for page in range(1, 7):
+        seen += [
+            h.id
+            for h in search(
+                catalogue.session, SearchQuery(q="dataset", page=page, per_page=7, facets=[])
+            ).hits
+        ]
+    assert len(seen) == len(set(seen)) == 30
