@@ -25,7 +25,14 @@ from catalog.model import DataService, Dataset, DatasetSeries
 from catalog.search.backend import backend_for
 from catalog.search.text import parse_query
 
-__all__ = ["CatalogFilters", "count_matching", "iter_matching", "live_in_key_range", "public_record"]
+__all__ = [
+    "CatalogFilters",
+    "count_matching",
+    "iter_matching",
+    "live_in_key_range",
+    "next_page_key",
+    "public_record",
+]
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _d = _DATASETS.c
@@ -108,15 +115,16 @@ def iter_matching(
     *,
     offset: int = 0,
     limit: int | None = None,
+    after: int | None = None,
     batch_size: int = 200,
 ) -> Iterator[StoredDataset]:
-    """The live datasets under ``filters`` in key order, from ``offset``, at most ``limit`` of them.
+    """The live datasets under ``filters`` in key order, from ``offset`` (or, given ``after``, from
+    the first key above it), at most ``limit`` of them.
 
     Opens its own session (a streamed response outlives the request's one) and fetches
     ``batch_size`` rows per query.
     """
     remaining = limit
-    after: int | None = None
     with sessions() as session:
         while remaining is None or remaining > 0:
             size = batch_size if remaining is None else min(batch_size, remaining)
@@ -130,6 +138,20 @@ def iter_matching(
             after = rows[-1].pk
             if remaining is not None:
                 remaining -= len(rows)
+
+
+def next_page_key(
+    session: Session, filters: CatalogFilters, *, per_page: int, offset: int = 0, after: int | None = None
+) -> int | None:
+    """The key of the first dataset after the page that ``offset`` or ``after`` starts; None when
+    that page is the last. Next links carry it, so each following page is read by key, not offset."""
+    query = _where(session, select(_d.id), filters).order_by(_d.id).limit(1)
+    if after is not None:
+        query = query.where(_d.id > after).offset(per_page)
+    else:
+        query = query.offset(offset + per_page)
+    key = session.execute(query).scalar()
+    return int(key) if key is not None else None
 
 
 def live_in_key_range(session: Session, low: int, high: int) -> list[StoredDataset]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, BinaryIO
 from urllib.parse import urlencode
@@ -18,7 +19,13 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from catalog.api.caching import CATALOG_CACHE, DUMP_CACHE, is_not_modified
-from catalog.api.catalog_query import CatalogFilters, count_matching, iter_matching, public_record
+from catalog.api.catalog_query import (
+    CatalogFilters,
+    count_matching,
+    iter_matching,
+    next_page_key,
+    public_record,
+)
 from catalog.api.conneg import VARIANTS, Variant, variant_for_suffix
 from catalog.api.deps import SessionDep, SettingsDep
 from catalog.api.dumps import default_cache_dir, plan_dump, write_dump
@@ -50,31 +57,63 @@ Publisher = Annotated[
     str | None,
     Query(description="Publisher URI.", examples=["https://data.vlaanderen.be/id/organisatie/OVO000024"]),
 ]
-Q = Annotated[str | None, Query(max_length=200, description="Words that must occur in the title.")]
+Q = Annotated[
+    str | None,
+    Query(max_length=200, description="Free text, matched as in the search API.", examples=["fietstelling"]),
+]
+After = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="Continue after this position (set by `hydra:next` links; follow them, do not build it).",
+    ),
+]
 
 
-def _page_url(settings: Settings, filters: CatalogFilters, page: int, per_page: int, suffix: str = "") -> str:
-    params = dict(sorted({**filters.query_params(), "page": str(page)}.items()))
-    if per_page != 100:
-        params["per_page"] = str(per_page)
-    return f"{settings.catalog.base_uri.rstrip('/')}/catalog{suffix}?{urlencode(params)}"
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """Which page: its number and size, and the key it continues after (from a next link)."""
+
+    number: int
+    per_page: int
+    after: int | None = None
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
 
 
-def _page_info(settings: Settings, filters: CatalogFilters, page: int, per_page: int, total: int) -> PageInfo:
-    last = max(1, -(-total // per_page))
+def _page_url(settings: Settings, filters: CatalogFilters, page: _Page) -> str:
+    params = {**filters.query_params(), "page": str(page.number)}
+    if page.per_page != 100:
+        params["per_page"] = str(page.per_page)
+    if page.after is not None:
+        params["after"] = str(page.after)
+    return f"{settings.catalog.base_uri.rstrip('/')}/catalog?{urlencode(sorted(params.items()))}"
+
+
+def _page_info(
+    settings: Settings, filters: CatalogFilters, page: _Page, total: int, next_key: int | None
+) -> PageInfo:
+    """The Hydra view. ``next`` continues by key (``after``), so a harvester walking the pages gets
+    every dataset once even while datasets come and go, and never pays for a deep offset."""
+    last = max(1, -(-total // page.per_page))
+    size = page.per_page
     return PageInfo(
-        view_iri=_page_url(settings, filters, page, per_page),
-        first=_page_url(settings, filters, 1, per_page),
-        previous=_page_url(settings, filters, page - 1, per_page) if page > 1 else None,
-        next=_page_url(settings, filters, page + 1, per_page) if page < last else None,
-        last=_page_url(settings, filters, last, per_page),
+        view_iri=_page_url(settings, filters, page),
+        first=_page_url(settings, filters, _Page(1, size)),
+        previous=_page_url(settings, filters, _Page(page.number - 1, size)) if page.number > 1 else None,
+        next=_page_url(settings, filters, _Page(page.number + 1, size, next_key - 1))
+        if next_key is not None
+        else None,
+        last=_page_url(settings, filters, _Page(last, size)),
         total_items=total,
-        items_per_page=per_page,
+        items_per_page=size,
     )
 
 
 def _json_listing(
-    request: Request, settings: Settings, filters: CatalogFilters, info: PageInfo, page: int, per_page: int
+    request: Request, settings: Settings, filters: CatalogFilters, info: PageInfo, page: _Page
 ) -> Iterator[bytes]:
     """The page as a JSON listing, streamed one dataset at a time."""
     catalog = catalog_description(settings)
@@ -86,8 +125,8 @@ def _json_listing(
         "uri": catalog.uri,
         "title": catalog.title,
         "total": info.total_items,
-        "page": page,
-        "per_page": per_page,
+        "page": page.number,
+        "per_page": page.per_page,
         "first": json_url(info.first),
         "previous": json_url(info.previous),
         "next": json_url(info.next),
@@ -95,9 +134,8 @@ def _json_listing(
     }
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "datasets": [').encode()
     sep = ""
-    for stored in iter_matching(
-        request.app.state.session_factory, filters, offset=(page - 1) * per_page, limit=per_page
-    ):
+    sessions = request.app.state.session_factory
+    for stored in iter_matching(sessions, filters, offset=page.offset, after=page.after, limit=page.per_page):
         item = {
             "id": stored.id,
             "uri": stored.uri,
@@ -118,8 +156,7 @@ def _catalog_page(
     settings: Settings,
     suffix: Variant | None,
     filters: CatalogFilters,
-    page: int,
-    per_page: int,
+    page: _Page,
 ) -> Response:
     query = request.url.query
     links = alternate_links(
@@ -131,10 +168,12 @@ def _catalog_page(
         response.headers["Link"] = links
         return response
     total = count_matching(session, filters)
-    info = _page_info(settings, filters, page, per_page, total)
-    last = max(1, -(-total // per_page))
-    if page > last:
-        return problem(404, f"page {page} is past the last page ({last})", instance=request.url.path)
+    last = max(1, -(-total // page.per_page))
+    if page.number > last and page.after is None:
+        return problem(404, f"page {page.number} is past the last page ({last})", instance=request.url.path)
+    next_key = next_page_key(session, filters, per_page=page.per_page, offset=page.offset, after=page.after)
+    session.rollback()
+    info = _page_info(settings, filters, page, total, next_key)
     headers = {"Cache-Control": CATALOG_CACHE, "Vary": "Accept", "Link": links}
     if variant.rdf_format is not None:
         rdf_format = variant.rdf_format
@@ -143,7 +182,9 @@ def _catalog_page(
         def write(out: BinaryIO) -> None:
             records = (
                 public_record(stored)
-                for stored in iter_matching(sessions, filters, offset=(page - 1) * per_page, limit=per_page)
+                for stored in iter_matching(
+                    sessions, filters, offset=page.offset, after=page.after, limit=page.per_page
+                )
             )
             write_records(
                 out,
@@ -156,7 +197,7 @@ def _catalog_page(
 
         return StreamingResponse(stream_writer(write), media_type=variant.content_type, headers=headers)
     if variant.key == "json":
-        body = _json_listing(request, settings, filters, info, page, per_page)
+        body = _json_listing(request, settings, filters, info, page)
         return StreamingResponse(body, media_type="application/json", headers=headers)
     pages = [(name, url) for name, url in (("first", info.first), ("previous", info.previous),
              ("next", info.next), ("last", info.last)) if url]  # fmt: skip
@@ -168,7 +209,7 @@ def _catalog_page(
         for v in VARIANTS
         if v.suffix
     ]
-    intro = f"{total} datasets; page {page} of {last}."
+    intro = f"{total} datasets; page {page.number} of {last}."
     return HTMLResponse(html_page(settings.catalog.title, intro, formats + pages), headers=headers)
 
 
@@ -183,6 +224,7 @@ def catalog_page(
     municipality: Municipality = None,
     publisher: Publisher = None,
     q: Q = None,
+    after: After = None,
 ) -> Response:
     """The DCAT-AP-VL catalogue with one page of its datasets, paged with a Hydra PartialCollectionView.
 
@@ -190,7 +232,7 @@ def catalog_page(
     Follow `hydra:next` from the first page to the last to read every dataset exactly once.
     """
     filters = CatalogFilters(modified_since, municipality, publisher, q)
-    return _catalog_page(request, session, settings, None, filters, page, per_page)
+    return _catalog_page(request, session, settings, None, filters, _Page(page, per_page, after))
 
 
 @router.get("/catalog.{ext}", response_class=Response, responses=feed_docs.PAGE_RESPONSES, name="catalog_as")
@@ -207,13 +249,14 @@ def catalog_page_as(
     municipality: Municipality = None,
     publisher: Publisher = None,
     q: Q = None,
+    after: After = None,
 ) -> Response:
     """The catalogue page in the format the suffix names: `jsonld`, `ttl`, `rdf`, `nt` or `json`."""
     variant = variant_for_suffix("." + ext)
     if variant is None:
         return problem(404, f"no catalogue format {ext!r}", instance=request.url.path)
     filters = CatalogFilters(modified_since, municipality, publisher, q)
-    return _catalog_page(request, session, settings, variant, filters, page, per_page)
+    return _catalog_page(request, session, settings, variant, filters, _Page(page, per_page, after))
 
 
 def _dump(request: Request, session: Session, settings: Settings, rdf_format: str, name: str) -> Response:
