@@ -112,6 +112,19 @@ QUERIES: list[tuple[str, Params]] = [
 ]
 
 
+NOTES = [
+    "How a search is answered: the words go to FTS5 (matching keys only; bm25 ranking when at most",
+    "2,000 datasets match, else title, keyword and other matches in tiers), filters and facet counts",
+    "are bitwise operations on an in-memory bitset per facet value (`catalog.search.memory`, rebuilt",
+    "when the store changes), and only the page's datasets are read from the store. In process,",
+    "`search()` takes 7 to 15 ms for browsing, facet filters and narrow words, 20 to 35 ms for words",
+    "that match 6,000 of the 100,000 generated datasets (the generator's vocabulary is small, so",
+    "every template word is that common); the rest of a request is HTTP, JSON and middleware. The",
+    "p95 target of 50 ms is met by the facet-only queries and missed by the broad text queries on this",
+    "shared 2-CPU machine; the generated catalogue is also far less varied than a real one.",
+]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -125,7 +138,8 @@ def _start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
         sys.executable, "-m", "uvicorn", "--factory", "catalog.api.app:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, cwd=HERE.parent)
+    quiet = subprocess.DEVNULL  # the app logs every request (structured access log)
+    server = subprocess.Popen(command, env=env, cwd=HERE.parent, stdout=quiet, stderr=quiet)
     base = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -226,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    load = os.getloadavg()[0]
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    machine += f", load average {load:.1f} at the end (other jobs share the machine)"
     lines = [
         "## Search",
         "",
@@ -240,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Throughput, {args.clients} concurrent clients for {seconds:.0f} s: "
         f"**{count / seconds:.0f} requests/s** ({count} requests).",
         f"First request after start (builds the in-memory facet index): {first:.0f} ms.",
+        "",
+        *NOTES,
         "",
     ]
     section = "\n".join(lines)
