@@ -9,9 +9,11 @@ next run of the source marks that job ``aborted`` and goes ahead instead of bein
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db.engine import session_scope
@@ -64,18 +66,30 @@ def claim_job(
     ``JobRunning`` when another run of the source is alive (its heartbeat is recent), in this process or
     any other.
     """
-    now = _now(now)
+    for attempt in range(_CLAIM_ATTEMPTS):
+        try:
+            return _claim(factory, source_id, stale_after, _now(now))
+        except OperationalError as exc:
+            # SQLite refuses at once (no busy wait) a transaction that read before another process
+            # wrote; a fresh transaction then sees that process's job.
+            if "locked" not in str(exc.orig) or attempt == _CLAIM_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_CLAIM_ATTEMPTS = 10
+
+
+def _claim(
+    factory: sessionmaker[Session], source_id: int, stale_after: float, now: datetime
+) -> tuple[int, list[int]]:
     with session_scope(factory) as session:
         aborted = abort_stale_jobs(session, source_id=source_id, stale_after=stale_after, now=now)
         alive = running_job(session, source_id=source_id)
         if alive is not None:
             raise JobRunning(_busy_message(alive, now))
-        try:
-            job = start_job(session, source_id=source_id, now=now)
-        except JobRunning:
-            # Another process claimed it between our check and our insert.
-            session.rollback()
-            raise
+        job = start_job(session, source_id=source_id, now=now)  # JobRunning if another won the race
         job.heartbeat_at = now
         session.flush()
         return job.id, aborted

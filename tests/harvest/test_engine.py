@@ -463,3 +463,42 @@ def test_store_failure_while_concluding_fails_the_job_instead_of_leaving_it_runn
         (job,) = list_jobs(session)
         assert job.status == "failed" and job.finished_at is not None
         assert count_datasets(session) == 10  # the batches written stay
+
+
+CLAIM = """
+import sys, time
+from catalog.db.engine import make_engine, make_session_factory
+from catalog.db.jobs import JobRunning
+from catalog.harvest.lock import claim_job
+factory = make_session_factory(make_engine(sys.argv[1]))
+while time.time() < float(sys.argv[3]):
+    pass
+try:
+    claim_job(factory, source_id=int(sys.argv[2]), stale_after=300)
+    print("claimed")
+except JobRunning:
+    print("refused")
+"""
+
+
+def test_only_one_of_several_processes_claims_a_source(store: Store) -> None:
+    import subprocess
+    import sys
+    import time
+
+    source_id = make_source(store)
+    start = time.time() + 2.0
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIM, store.url, str(source_id), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    answers = [p.communicate(timeout=60) for p in processes]
+    outcomes = sorted(out.strip() for out, _ in answers)
+    assert outcomes == ["claimed", "refused", "refused", "refused"], [err[-300:] for _, err in answers]
+    with store.sessions() as session:
+        assert [job.status for job in list_jobs(session)] == ["running"]
