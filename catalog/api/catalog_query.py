@@ -82,6 +82,13 @@ def _where(session: Session, query: Select[Any], filters: CatalogFilters) -> Sel
     return query
 
 
+def store_version(session: Session) -> tuple[int, datetime | None]:
+    """(rows, latest ``updated_at``): changes whenever the catalogue changes a dataset. Read from the
+    ``updated_at`` index alone, so it is cheap enough to ask on every request."""
+    rows, latest = session.execute(select(func.count(), func.max(_d.updated_at)).select_from(_DATASETS)).one()
+    return int(rows), latest
+
+
 _COUNTS: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 _COUNTS_LOCK = threading.Lock()
 _COUNTS_KEPT = 512
@@ -94,8 +101,7 @@ def count_matching(session: Session, filters: CatalogFilters) -> int:
     the number of rows and the latest ``updated_at`` (which moves with every change the catalogue
     makes), both read from the ``updated_at`` index. A harvester walking all pages pays once.
     """
-    rows, latest = session.execute(select(func.count(), func.max(_d.updated_at)).select_from(_DATASETS)).one()
-    key = (str(session.get_bind().engine.url), filters, rows, latest)
+    key = (str(session.get_bind().engine.url), filters, *store_version(session))
     with _COUNTS_LOCK:
         if key in _COUNTS:
             _COUNTS.move_to_end(key)

@@ -316,3 +316,19 @@ def test_walk_misses_nothing_while_datasets_are_withdrawn(demo: tuple[TestClient
     rest, total, _ = harvest_like_ckanext_dcat(client, next_url, "text/turtle")
     assert total == DEMO_TOTAL - 1
     assert len(seen) + len(rest) == len(set(seen + rest)) == DEMO_TOTAL
+
+
+def test_pages_are_revalidated_until_the_store_changes(demo: tuple[TestClient, Any]) -> None:
+    client, store = demo
+    url = "/catalog.ttl?per_page=10"
+    response = client.get(url)
+    etag, last_modified = response.headers["etag"], response.headers["last-modified"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+    assert client.get("/catalog.nt?per_page=10").headers["etag"] != etag  # per format
+    assert client.get("/catalog.ttl?per_page=10&page=2").headers["etag"] != etag  # per page
+    item = client.get("/catalog.json", params={"per_page": 1}).json()["datasets"][0]
+    with store.sessions() as session:
+        withdraw_dataset(session, id=item["id"], reason="gone")
+        session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200

@@ -18,13 +18,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from catalog.api.caching import CATALOG_CACHE, DUMP_CACHE, is_not_modified
+from catalog.api.caching import CATALOG_CACHE, DUMP_CACHE, http_date, is_not_modified, make_etag
 from catalog.api.catalog_query import (
     CatalogFilters,
     count_matching,
     iter_matching,
     next_page_key,
     public_record,
+    store_version,
 )
 from catalog.api.conneg import VARIANTS, Variant, variant_for_suffix
 from catalog.api.deps import SessionDep, SettingsDep
@@ -167,6 +168,14 @@ def _catalog_page(
         response = not_acceptable(request)
         response.headers["Link"] = links
         return response
+    rows, latest = store_version(session)
+    described = settings.catalog.model_dump_json()  # the catalogue's own description comes from here
+    etag = make_etag(str(rows), str(latest), repr(filters), repr(page), variant.key, described)
+    headers = {"Cache-Control": CATALOG_CACHE, "Vary": "Accept", "Link": links, "ETag": etag}
+    if latest is not None:
+        headers["Last-Modified"] = http_date(latest)
+    if is_not_modified(request, etag=etag, last_modified=latest):
+        return Response(status_code=304, headers=headers)
     total = count_matching(session, filters)
     last = max(1, -(-total // page.per_page))
     if page.number > last and page.after is None:
@@ -174,7 +183,6 @@ def _catalog_page(
     next_key = next_page_key(session, filters, per_page=page.per_page, offset=page.offset, after=page.after)
     session.rollback()
     info = _page_info(settings, filters, page, total, next_key)
-    headers = {"Cache-Control": CATALOG_CACHE, "Vary": "Accept", "Link": links}
     if variant.rdf_format is not None:
         rdf_format = variant.rdf_format
         sessions = request.app.state.session_factory
