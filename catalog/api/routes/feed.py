@@ -2,7 +2,10 @@
 
 Pages are streamed: the catalogue's own description, the Hydra ``PartialCollectionView`` and then the
 page's datasets as they are read from the store in small batches, so memory depends neither on the
-page size nor on the catalogue size. Paging links are IRIs under the catalogue's base URI.
+page size nor on the catalogue size. Paging links are IRIs under the catalogue's base URI; ``next``
+continues by key (``after``), so a walk from first to last sees every dataset once. Pages carry an
+ETag and Last-Modified from the store version (``store_version``) and answer revalidation with 304.
+The dumps are built from cached blocks (``catalog.api.dumps``).
 """
 
 from __future__ import annotations
