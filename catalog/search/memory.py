@@ -113,6 +113,8 @@ class FacetIndex:
     built: float
     labels: dict[str, dict[str, str | None]] = field(default_factory=dict)
     """Facet -> value -> label, for the facets whose labels live in the store (publishers, sources)."""
+    sources_of: dict[str, set[str]] = field(default_factory=dict)
+    """Municipality (NIS) -> ids of the sources that bring any of its live datasets."""
 
     @property
     def everything(self) -> int:
@@ -213,8 +215,11 @@ def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
     undated.sort()
     untitled.sort()
     facets: dict[str, _Facet] = {}
+    kept: dict[str, dict[Any, list[int]]] = {}
     for name, spec in FACETS.items():
         grouped: dict[Any, list[int]] = {}
+        if name in ("municipality", "source"):
+            kept[name] = grouped
         query = (
             select(spec.value_column, spec.dataset_column).select_from(spec.select_from).where(*spec.where)
         )
@@ -235,6 +240,12 @@ def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
         ("title", False): _order(titles, untitled, False),
         ("title", True): _order(titles, untitled, True),
     }
+    municipality_of = {key: nis for nis, keys in kept["municipality"].items() for key in keys}
+    sources_of: dict[str, set[str]] = {}
+    for source, keys in kept["source"].items():
+        for nis in {municipality_of.get(key) for key in keys}:
+            if nis is not None:
+                sources_of.setdefault(nis, set()).add(str(source))
     ranks: dict[tuple[str, bool], array[int]] = {}
     for which, order in orders.items():
         rank = array("q", bytes(8 * size))
@@ -245,7 +256,7 @@ def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
         name: facet_labels(session, name, sorted(facets[name].values())) for name in ("publisher", "source")
     }
     return FacetIndex(
-        size, _bits(ids, size), facets, modified, orders, ranks, version, time.monotonic(), labels
+        size, _bits(ids, size), facets, modified, orders, ranks, version, time.monotonic(), labels, sources_of
     )
 
 

@@ -111,22 +111,16 @@ def _current_municipalities(session: Session, nis: str | None = None) -> list[An
 
 def _sources_by_municipality(session: Session, nis: str | None) -> dict[str, set[int]]:
     """NIS code -> the sources registered for it or bringing any of its live datasets."""
-    dm = FACET_TABLES["municipality"]
-    sr, s = _LINKS.c, _SOURCES.c
+    s = _SOURCES.c
     registered = select(s.municipality_nis, s.id).where(s.municipality_nis.is_not(None))
-    bringing = (
-        select(dm.c.value, sr.source_id)
-        .join_from(_LINKS, dm, dm.c.dataset_id == sr.dataset_id)
-        .where(sr.withdrawn_at.is_(None))
-        .distinct()
-    )
     if nis is not None:
         registered = registered.where(s.municipality_nis == nis)
-        bringing = bringing.where(dm.c.value == nis)
     out: dict[str, set[int]] = {}
-    for query in (registered, bringing):
-        for row in session.execute(query):
-            out.setdefault(row[0], set()).add(row[1])
+    for row in session.execute(registered):
+        out.setdefault(row[0], set()).add(row[1])
+    for municipality, sources in facet_index(session).sources_of.items():
+        if nis is None or municipality == nis:
+            out.setdefault(municipality, set()).update(int(source) for source in sources)
     return out
 
 
@@ -135,11 +129,8 @@ def municipality_summaries(session: Session, *, nis: str | None = None) -> list[
 
     Its sources are those registered for it and those that bring any of its live datasets.
     """
-    dm = FACET_TABLES["municipality"]
-    dataset_query = select(dm.c.value, func.count()).group_by(dm.c.value)
-    if nis is not None:
-        dataset_query = dataset_query.where(dm.c.value == nis)
-    datasets = {row[0]: int(row[1]) for row in session.execute(dataset_query)}
+    index = facet_index(session)
+    datasets = index.counts("municipality", index.live)
     sources = _sources_by_municipality(session, nis)
     harvests = _last_harvests(session)
     out = []

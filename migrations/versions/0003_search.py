@@ -31,8 +31,9 @@ _FACETS = ("dataset_language", "dataset_access_rights")
 SQLITE_INDEXES = {
     "ix_datasets_search_live_modified": "withdrawn_at, modified",
     "ix_datasets_search_live_title": "withdrawn_at, title",
+    "ix_datasets_search_live_kind": "withdrawn_at, kind",
 }
-"""SQLite only: covering indexes for reading live datasets by date and title without the rows (whose
+"""SQLite only: covering indexes for reading live datasets by date, title and kind without the rows (whose
 large ``record`` pushes later columns into overflow pages); PostgreSQL keeps large values out of line."""
 
 
