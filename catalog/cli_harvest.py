@@ -36,7 +36,7 @@ def _store() -> tuple[Settings, sessionmaker[Session]]:
 
     settings = get_settings()
     engine = make_engine(settings.database.url, echo=settings.database.echo)
-    return settings, make_session_factory(engine)
+    return settings, make_session_factory(engine, writer=True)
 
 
 @sources_app.command("add")

@@ -43,7 +43,7 @@ _THEMES = "http://publications.europa.eu/resource/authority/data-theme"
 
 
 def _factory(settings: Settings) -> sessionmaker[Session]:
-    return make_session_factory(make_engine(settings.database.url, echo=settings.database.echo))
+    return make_session_factory(make_engine(settings.database.url, echo=settings.database.echo), writer=True)
 
 
 def municipality_rows() -> list[MunicipalityRow]:

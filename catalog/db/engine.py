@@ -74,12 +74,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(_WRITER_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to ``engine``; objects stay readable after commit (``expire_on_commit=False``)."""
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+_WRITER_OPTION = "catalog_writer"
+
+
+def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit (``expire_on_commit=False``).
+
+    ``writer`` sessions (harvests, imports) start their SQLite transactions with ``BEGIN IMMEDIATE``: they
+    take the write lock up front, so a transaction that reads and then writes waits for another process's
+    writer (``busy_timeout``) instead of failing with "database is locked" when it comes to write. Readers
+    are not blocked in WAL mode. PostgreSQL is unaffected.
+    """
+    bind = engine.execution_options(**{_WRITER_OPTION: True}) if writer else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager
