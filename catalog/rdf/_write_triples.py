@@ -296,6 +296,8 @@ class TripleWriter:
         self._key = "b" + hashlib.sha1(s.value.encode("utf-8")).hexdigest()[:16]
         self._count = 0
         self._add(s, A, _CLASS[record.kind])
+        if isinstance(record, DatasetSeries):  # DCAT 3: a series is a dataset (what dcat:dataset ranges over)
+            self._add(s, A, _CLASS["Dataset"])
         self._common(s, record)
         if isinstance(record, Dataset):
             self._dataset(s, record)
