@@ -31,14 +31,12 @@ from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.db.types import as_utc
 from catalog.search.facets import FACETS, facet_labels
 
-__all__ = ["MAX_AGE", "MAX_STALE", "SYNC_LIMIT", "FacetIndex", "facet_index", "keys_of"]
+__all__ = ["MAX_AGE", "SYNC_LIMIT", "FacetIndex", "facet_index", "keys_of"]
 
-MAX_AGE = 60.0
+MAX_AGE = 300.0
 """Seconds an index is used before the next search rebuilds it even if the version did not move."""
 SYNC_LIMIT = 20_000
 """Up to this many dataset keys, a stale index is rebuilt before answering; above, in the background."""
-MAX_STALE = 600.0
-"""Seconds an index may be used while a newer one is built in the background."""
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
@@ -287,8 +285,8 @@ def facet_index(session: Session) -> FacetIndex:
 
     A catalogue of up to ``SYNC_LIMIT`` datasets is rebuilt before the search answers, so it always
     sees the last write. A larger one (seconds to build) is rebuilt in the background while searches
-    use the previous index, for at most ``MAX_STALE`` seconds: counts may then lag the store, but pages
-    never show a withdrawn dataset (hits are read from the store).
+    use the previous index: counts may then lag the store by one build, but pages never show a
+    withdrawn dataset (hits are read from the store) and new matches appear once the build is done.
     """
     bind = session.get_bind()
     engine = bind.engine if not isinstance(bind, Engine) else bind
@@ -296,7 +294,7 @@ def facet_index(session: Session) -> FacetIndex:
     current = _indexes.get(engine)
     if current is not None and current.version == version and time.monotonic() - current.built < MAX_AGE:
         return current
-    if current is not None and current.size > SYNC_LIMIT and time.monotonic() - current.built < MAX_STALE:
+    if current is not None and current.size > SYNC_LIMIT:
         _rebuild_later(engine, version)
         return current
     with _lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from catalog.db.engine import make_engine, make_session_factory
 from catalog.db.migrate import upgrade
 from catalog.search import SearchQuery, memory, search
 
-from .conftest import LANGUAGE, THEME, Catalogue
+from .conftest import LANGUAGE, SPECS, THEME, Catalogue
 
 _INSERT = text(
     "INSERT INTO datasets (slug, uri, kind, record, content_hash, title, first_seen, last_seen, updated_at,"
@@ -88,3 +89,17 @@ def test_upgrading_a_store_with_datasets_fills_the_search_columns_and_new_facets
             assert [v.label for v in result.facets["access_rights"]] == ["publiek"]
     finally:
         engine.dispose()
+
+
+def test_a_large_catalogue_is_rebuilt_in_the_background(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = memory.facet_index(catalogue.session)
+    monkeypatch.setattr(memory, "SYNC_LIMIT", 0)
+    catalogue.store(SPECS[0], title={"nl": "Zwembaden"})  # the store moves on
+    assert memory.facet_index(catalogue.session) is first  # answered at once from the previous index
+    deadline = time.monotonic() + 30
+    while memory.facet_index(catalogue.session) is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fresh = memory.facet_index(catalogue.session)
+    assert fresh is not first and fresh.version != first.version
