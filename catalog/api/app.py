@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rows = list_datasets(session, limit=100, order="-modified")
         total = count_datasets(session)
         items = "\n".join(
-            f'<li><a href="{escape(str(request.url_for("dataset_json", id=row.id)))}">'
+            f'<li><a href="{escape(str(request.url_for("linked_dataset", id=row.id)))}">'
             f"{escape(row.title or row.uri)}</a></li>"
             for row in rows
         )
@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>'
             '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>'
             f"<h1>{title}</h1><p>{total} datasets. "
-            '<a href="/api/datasets">JSON</a> · <a href="/docs">API</a></p>'
+            '<a href="/api/datasets">search API</a> · <a href="/catalog">DCAT catalogue</a> · '
+            '<a href="/api/municipalities">municipalities</a> · <a href="/docs">API docs</a></p>'
             f"<ul>{items}</ul></body></html>"
         )
 
