@@ -114,6 +114,12 @@ def _clean_keywords(value: dict[str, list[str]]) -> dict[str, list[str]]:
     return dict(sorted(out.items()))
 
 
+def _strip_mailto(value: str) -> str | None:
+    return (value[7:] if value.lower().startswith("mailto:") else value) or None
+
+
+Email = Annotated[str, AfterValidator(_strip_mailto)]
+"""An e-mail address; a ``mailto:`` prefix is removed."""
 MultiText = Annotated[dict[str, str], AfterValidator(_clean_multitext)]
 Keywords = Annotated[dict[str, list[str]], AfterValidator(_clean_keywords)]
 
@@ -144,16 +150,9 @@ class Agent(_Node):
     name: MultiText = Field(default_factory=dict)
     type: Iri | None = None
     """dct:type, from the EU publisher-type vocabulary."""
-    email: str | None = None
+    email: Email | None = None
     homepage: Iri | None = None
     identifier: str | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _strip_mailto(cls, value: str | None) -> str | None:
-        if value and value.lower().startswith("mailto:"):
-            value = value[7:]
-        return value or None
 
 
 class ContactPoint(_Node):
@@ -161,16 +160,9 @@ class ContactPoint(_Node):
 
     uri: Iri | None = None
     name: str | None = None
-    email: str | None = None
+    email: Email | None = None
     telephone: str | None = None
     url: Iri | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _strip_mailto(cls, value: str | None) -> str | None:
-        if value and value.lower().startswith("mailto:"):
-            value = value[7:]
-        return value or None
 
     @field_validator("telephone")
     @classmethod

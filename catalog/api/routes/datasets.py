@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import AfterValidator
 
 from catalog.api.deps import SessionDep
+from catalog.api.representations import dataset_document
 from catalog.api.routes.schemas import DatasetSummary, FacetCount, SearchBody
 from catalog.db.queries import StoredDataset, get_dataset
 from catalog.exceptions import NotFound
@@ -164,14 +165,4 @@ def dataset_json(id: str, session: SessionDep) -> dict[str, Any]:
     stored = get_dataset(session, id=id)
     if stored is None:
         raise NotFound(f"no dataset with id {id!r}")
-    return {
-        "id": stored.id,
-        "uri": stored.uri,
-        "kind": stored.kind,
-        "municipality": stored.municipality,
-        "first_seen": stored.first_seen.isoformat(),
-        "last_seen": stored.last_seen.isoformat(),
-        "withdrawn": stored.withdrawn_at.isoformat() if stored.withdrawn_at else None,
-        "withdrawn_reason": stored.withdrawn_reason,
-        "record": stored.record.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
-    }
+    return dataset_document(stored)
