@@ -155,6 +155,10 @@ def send(
     handler.wfile.write(body)
 
 
+def send_page(handler: BaseHTTPRequestHandler, feed: FaultFeed, number: int) -> None:
+    send(handler, feed.page(number))
+
+
 def http_500(handler: BaseHTTPRequestHandler, feed: FaultFeed, number: int) -> None:
     send(handler, b"internal error", status=500, content_type="text/plain")
 
@@ -321,14 +325,11 @@ def test_http_500_then_success_on_retry(store: Store, settings: Settings, feed: 
     feed.faults[2] = [http_500, send_page]
     report = harvest(store, settings, source_id)
     assert_job(store, report, "succeeded")
+    assert report.error is None
     assert report.counts["unchanged"] == DATASETS and report.counts["created"] == 0
     assert feed.requests.count("/feed.ttl?page=2") == 3, "page 2 asked once in run 1, twice in run 2"
     assert_store_kept(store, before, report)
     assert_third_run_clean(store, settings, feed, source_id, before)
-
-
-def send_page(handler: BaseHTTPRequestHandler, feed: FaultFeed, number: int) -> None:
-    send(handler, feed.page(number))
 
 
 FAULTS = {
