@@ -298,6 +298,13 @@ def _row(r: dict[str, Any]) -> str:
     )
 
 
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def _machine() -> str:
     load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     return (
@@ -362,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     note = "Times are wall seconds (CPU seconds of the measured process in brackets)."
-    lines = [f"Started {_machine()}.", note, "", HEADER]
+    lines = [f"### Results ({time.strftime('%Y-%m-%d')}, commit `{_commit()}`)", "",
+             f"Started {_machine()}.", note, "", HEADER]  # fmt: skip
     print("\n".join(lines), flush=True)
     for n in sizes:
         row = _row(measure(n))
