@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -44,14 +45,20 @@ _VOWELS = frozenset("aeiouy")
 _MIN_STEM = 3
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+"""The combining marks NFKD splits off accented letters (all of ``unicodedata.combining`` that Latin,
+Greek and Cyrillic text use)."""
+
+
 def fold_tokens(text: str) -> list[str]:
     """The words of ``text`` lower-cased and without accents: ``"Financiën, Sint-Niklaas"`` ->
     ``["financien", "sint", "niklaas"]``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return _WORD.findall(bare)
+    if not text.isascii():  # most text is ASCII: no normalisation needed
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return _WORD.findall(text.casefold())
 
 
+@lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """A light stem of one folded token (see the module docstring); numbers are left alone."""
     if len(token) <= _MIN_STEM or not token.isalpha():
