@@ -24,6 +24,13 @@ Rules a plugin follows:
   a page that cannot be read ends the run, and the engine withdraws nothing after it.
 - Set ``self.complete = False`` before returning when the listing was not the source's whole catalogue
   (an incremental run): the engine withdraws only after a complete one.
+
+Skipping unchanged pages (optional): when the engine sets ``self.pages`` (a ``PageMemory``), a plugin may
+yield ``PageRead(page, next_url)`` after the last record of each page it parsed, and, for a page answered
+304 (``page.from_cache``) that ``self.pages.recall(page)`` knows, yield ``UnchangedPage(page.url)``
+instead of parsing it and go on with the remembered next link. The engine then marks the records that page
+produced last time as seen and unchanged. With ``self.pages`` None (a dry run with a limit, a test drain)
+a plugin yields records only.
 """
 
 from __future__ import annotations
@@ -39,7 +46,20 @@ from pydantic import BaseModel, ConfigDict
 from catalog.model import DataService, Dataset, DatasetSeries
 from catalog.rdf.parse import Problem
 
-__all__ = ["FetchedPage", "HarvestedRecord", "Harvester", "Http", "NoOptions", "PageGuard", "SourceInfo"]
+__all__ = [
+    "FetchedPage",
+    "HarvestedItem",
+    "HarvestedRecord",
+    "Harvester",
+    "Http",
+    "KnownPage",
+    "NoOptions",
+    "PageGuard",
+    "PageMemory",
+    "PageRead",
+    "SourceInfo",
+    "UnchangedPage",
+]
 
 
 class FetchedPage(Protocol):
@@ -149,6 +169,43 @@ class HarvestedRecord:
     skipped: str | None = None
 
 
+@dataclass(frozen=True)
+class PageRead:
+    """Yielded after every record of a parsed page: the engine may remember what the page produced."""
+
+    page: FetchedPage
+    next_url: str | None
+    """The page's next link as written in it (relative or absolute), or None on the last page."""
+
+
+@dataclass(frozen=True)
+class UnchangedPage:
+    """Yielded instead of the records of a page ``PageMemory.recall`` knew: they are all unchanged."""
+
+    url: str
+    """``page.url`` of the recalled page."""
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """What a page produced when it was last read in full."""
+
+    remote_ids: tuple[str, ...]
+    next_url: str | None
+
+
+class PageMemory(Protocol):
+    """The engine's memory of pages read before (see the module docstring)."""
+
+    def recall(self, page: FetchedPage) -> KnownPage | None:
+        """What ``page`` produced last time, when it is the same body and every record is still stored
+        as it was; else None (parse the page)."""
+
+
+HarvestedItem = HarvestedRecord | PageRead | UnchangedPage
+"""What a plugin's ``records()`` yields."""
+
+
 class Harvester(ABC, Generic[OptionsT]):
     """Base of every harvester plugin: a name, declared options and one async generator of records."""
 
@@ -167,7 +224,9 @@ class Harvester(ABC, Generic[OptionsT]):
         """Set False when the listing was not the whole catalogue (an incremental run)."""
         self.state: dict[str, Any] = dict(source.state)
         """Kept by the engine after a successful run and given back as ``source.state`` next time."""
+        self.pages: PageMemory | None = None
+        """Set by the engine when unchanged pages may be skipped (see the module docstring)."""
 
     @abstractmethod
-    def records(self) -> AsyncIterator[HarvestedRecord]:
-        """Yield every record of the source, page by page."""
+    def records(self) -> AsyncIterator[HarvestedItem]:
+        """Yield every record of the source, page by page (and page marks, see the module docstring)."""

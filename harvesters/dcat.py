@@ -5,6 +5,9 @@ DCAT-AP feeds, GeoNetwork's DCAT output and plain DCAT files. Paged feeds are fo
 (``PagedCollection`` / ``nextPage`` and ``PartialCollectionView`` / ``next``). Each dataset, data service
 and dataset series becomes one record keyed by its IRI (or, for a blank node, its first ``dct:identifier``);
 its raw form is its own triples as N-Triples.
+
+A page answered 304 that the engine's page memory knows is not parsed: the harvester yields
+``UnchangedPage`` and follows the remembered next link (see ``harvesters.base``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.exceptions import FeedError
 from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
-from harvesters.base import FetchedPage, HarvestedRecord, Harvester
+from harvesters.base import FetchedPage, HarvestedItem, HarvestedRecord, Harvester, PageRead, UnchangedPage
 
 __all__ = [
     "ACCEPT",
@@ -103,7 +106,7 @@ class DcatHarvester(Harvester[DcatOptions]):
     display_name: ClassVar[str] = "DCAT feed (RDF)"
     Options: ClassVar[type[BaseModel]] = DcatOptions
 
-    async def records(self) -> AsyncIterator[HarvestedRecord]:
+    async def records(self) -> AsyncIterator[HarvestedItem]:
         guard = self.http.page_guard()
         url: str | None = self.source.url
         params: dict[str, str | int] | None = None
@@ -119,6 +122,12 @@ class DcatHarvester(Harvester[DcatOptions]):
             params = None
             guard.check(page.url, page.content)
             pages += 1
+            known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
+            if known is not None:
+                seen.update(known.remote_ids)
+                yield UnchangedPage(page.url)
+                url = urljoin(page.url, known.next_url) if known.next_url else None
+                continue
             reader = await asyncio.to_thread(self._read, page)
             try:
                 async for record in self._page_records(reader, page.url):
@@ -129,6 +138,8 @@ class DcatHarvester(Harvester[DcatOptions]):
                 next_page = await asyncio.to_thread(_next_page, reader)
             finally:
                 reader.close()
+            if self.pages is not None:
+                yield PageRead(page, next_page)
             url = urljoin(page.url, next_page) if next_page else None
 
     def _read(self, page: FetchedPage) -> FeedReader:

@@ -258,6 +258,10 @@ class HarvestPage(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     fetched_at: Mapped[datetime]
+    produced: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """What the page produced when last read in full (zlib-compressed JSON: body hash, options fingerprint,
+    next link, remote ids), so an unchanged page need not be parsed again; see
+    ``catalog.harvest.pagememory``."""
 
 
 class DatasetRow(Base):

@@ -14,6 +14,12 @@ withdraws what the source no longer lists (``catalog.harvest.withdrawal``). The 
 A ``limit`` stops after that many records: an incomplete gather, so nothing is withdrawn, the plugin's
 state is not kept and the job is ``partial`` (an incremental plugin's next run must not start from it).
 A dry run does everything but keep its writes.
+
+Unchanged pages: a plugin that supports it (``harvesters.base``: ``PageRead`` / ``UnchangedPage``) is
+given the source's page memory (``catalog.harvest.pagememory``; not in a ``limit`` run). The records of a
+page it did not parse again are touched and counted unchanged. After a run that read its listing to the
+end (no error, no limit, not dry), what each page parsed produced is remembered when all its records were
+stored, and forgotten when one failed or was skipped.
 """
 
 from __future__ import annotations
@@ -35,12 +41,23 @@ from catalog.db.jobs import finish_job
 from catalog.db.tables import HarvestJob, Source
 from catalog.exceptions import CatalogError, InputError, NotFound
 from catalog.harvest.lock import Heartbeat, claim_job
+from catalog.harvest.pagememory import DbPageMemory, RunPages, fingerprint
 from catalog.harvest.registry import HarvesterClass, get_harvester, validate_options
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.harvest.sync import BatchWriter
 from catalog.harvest.withdrawal import apply_withdrawal, plan_withdrawal
 from catalog.settings import Settings
-from harvesters.base import FetchedPage, HarvestedRecord, Harvester, Http, PageGuard, SourceInfo
+from harvesters.base import (
+    FetchedPage,
+    HarvestedItem,
+    HarvestedRecord,
+    Harvester,
+    Http,
+    PageGuard,
+    PageRead,
+    SourceInfo,
+    UnchangedPage,
+)
 
 __all__ = ["FetcherFactory", "Progress", "run_harvest", "run_harvest_async"]
 
@@ -142,6 +159,7 @@ async def _gather(
     limit: int | None,
     heartbeat: Heartbeat | None,
     progress: Progress | None,
+    pages: RunPages,
 ) -> bool:
     """Take the plugin's records into the writer; True when the generator ended (not cut by ``limit``)."""
     taken = 0
@@ -150,9 +168,19 @@ async def _gather(
         async for harvested in records:
             if heartbeat is not None and heartbeat.lost:
                 raise _TakenOver(_TAKEN_OVER)
+            if isinstance(harvested, PageRead):
+                pages.page_read(harvested)
+                continue
+            if isinstance(harvested, UnchangedPage):
+                pages.unchanged(harvested, writer, seen)
+                if progress is not None:
+                    progress(writer.report)
+                await asyncio.sleep(0)
+                continue
             if limit is not None and taken >= limit:
                 return False
             taken += 1
+            pages.current.append(harvested.remote_id)
             if not harvested.remote_id:
                 writer.log([LoggedRecord(None, "failed", "the record has no remote id", harvested.url)])
                 continue
@@ -173,7 +201,7 @@ async def _gather(
         await _close(records)
 
 
-async def _close(records: AsyncIterator[HarvestedRecord]) -> None:
+async def _close(records: AsyncIterator[HarvestedItem]) -> None:
     aclose = getattr(records, "aclose", None)
     if aclose is not None:
         with contextlib.suppress(Exception):
@@ -227,6 +255,16 @@ async def run_harvest_async(
         dry_run=dry_run,
     )
     seen: set[str] = set()
+    memory = None
+    if limit is None:
+        mark = fingerprint(
+            harvester_class.name,
+            options.model_dump(mode="json"),
+            municipality=default_municipality or info.municipality,
+            base_uri=settings.catalog.base_uri,
+        )
+        memory = DbPageMemory(factory, source_id=source_id, fingerprint=mark)
+    pages = RunPages(memory)
     tracking: _TrackingHttp | None = None
     heartbeat = Heartbeat(factory, report.job_id, h.job_heartbeat_seconds) if report.job_id else None
     plugin: Harvester[Any] | None = None
@@ -237,17 +275,20 @@ async def run_harvest_async(
                 fetcher = await stack.enter_async_context(make(settings, factory, source_id, dry_run))
             tracking = _TrackingHttp(fetcher)
             plugin = harvester_class(info, options, tracking)
+            plugin.pages = memory
             beating = asyncio.create_task(heartbeat.run()) if heartbeat is not None else None
             stack.push_async_callback(_cancel, beating)
             try:
-                ended = await _gather(plugin, writer, seen, limit, heartbeat, progress)
+                ended = await _gather(plugin, writer, seen, limit, heartbeat, progress, pages)
             except _TakenOver:
                 raise
             except Exception:
                 with contextlib.suppress(Exception):
                     writer.flush()  # what was read before the error is whole and valid: keep it
+                    pages.keep(writer, success=False)
                 raise
             writer.flush()
+            pages.keep(writer, success=ended and not (heartbeat is not None and heartbeat.lost))
     except _TakenOver as exc:
         report.status, report.error = "aborted", str(exc)  # the job is no longer ours to close
         report.seconds = time.perf_counter() - started

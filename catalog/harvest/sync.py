@@ -11,6 +11,10 @@ skipped, with the link to the original (``HarvestedRecord.url``) and, for writte
 mapping met. Unchanged records are only counted: a nightly run of a large, quiet source would otherwise
 add a line per dataset per night for nothing a steward acts on.
 
+Records of a page not parsed again (unchanged since the last run, see ``catalog.harvest.pagememory``) are
+only touched (``touch``): ``last_seen`` and ``last_job_id`` in one statement per page, as
+``upsert_records`` does for unchanged records, so withdrawal sees them.
+
 In a dry run each batch is written and rolled back, so the counts are exactly what a real run would do
 and nothing stays.
 """
@@ -19,12 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.db.bulk import in_values
 from catalog.db.engine import session_scope
 from catalog.db.jobs import JobRecord, add_job_records
+from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.db.upsert import UpsertItem, upsert_records
 from catalog.exceptions import CatalogError, RecordError
 from catalog.harvest.report import HarvestReport, LoggedRecord
@@ -33,10 +41,14 @@ from harvesters.base import HarvestedRecord
 
 __all__ = ["BatchWriter", "problems_text"]
 
+_LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
+_DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
+
 _REFUSED = (RecordError, IntegrityError, DataError)
 """What one bad record can make the store raise; anything else (a lost connection, the source removed
 meanwhile) ends the run."""
 _MAX_REASON = 2000
+_TOUCH_CHUNK = 5000
 
 
 def problems_text(record: HarvestedRecord) -> str | None:
@@ -78,6 +90,8 @@ class BatchWriter:
         self.batches = 0
         self._pending: list[_Pending] = []
         self._log: list[LoggedRecord] = []
+        self.troubled: set[str] = set()
+        """Remote ids logged as failed or skipped in this run."""
 
     @property
     def pending(self) -> int:
@@ -99,6 +113,8 @@ class BatchWriter:
         """Count failed or skipped records; their log lines go out with the next write."""
         for record in records:
             self.report.note(record)
+            if record.remote_id is not None:
+                self.troubled.add(record.remote_id)
         self._log.extend(records)
         if len(self._log) >= self.batch_size:
             self._write_log()
@@ -129,6 +145,24 @@ class BatchWriter:
                     self.log([LoggedRecord(harvested.remote_id, "failed", reason, harvested.url)])
         self._write_log()
         self.batches += 1
+
+    def touch(self, remote_ids: Sequence[str]) -> None:
+        """Count records known unchanged without reading them, and mark them seen by this job."""
+        if remote_ids and not self.dry_run:
+            sr = _LINKS.c
+            now = datetime.now(UTC)
+            with session_scope(self.factory) as session:
+                for start in range(0, len(remote_ids), _TOUCH_CHUNK):
+                    chosen = (
+                        sr.source_id == self.report.source_id,
+                        in_values(session, sr.remote_id, remote_ids[start : start + _TOUCH_CHUNK]),
+                        sr.withdrawn_at.is_(None),
+                    )
+                    links = update(_LINKS).where(*chosen)
+                    session.execute(links.values(last_seen=now, last_job_id=self.report.job_id))
+                    owned = select(sr.dataset_id).where(*chosen)
+                    session.execute(update(_DATASETS).where(_DATASETS.c.id.in_(owned)).values(last_seen=now))
+        self.report.counts["unchanged"] += len(remote_ids)
 
     def _write(self, batch: list[_Pending]) -> None:
         with self.factory() as session:

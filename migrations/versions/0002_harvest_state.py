@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=200), nullable=True),
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("produced", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name="fk_harvest_pages_source_id_sources", ondelete="CASCADE"
         ),

@@ -82,3 +82,23 @@ def test_pages_go_with_their_source(store: Store) -> None:
         source = session.get(Source, source_id)
         session.delete(source)
     assert _rows(store) == 0
+
+
+def test_page_memory_recalls_only_the_same_body_and_fingerprint(store: Store) -> None:
+    from catalog.harvest.fetch import Response
+    from catalog.harvest.pagememory import DbPageMemory, ReadPage, body_hash
+
+    source_id = _source(store)
+    DbPageCache(store.sessions, source_id=source_id).put(URL, CachedPage('"1"', None, b"body", None))
+    page = Response(URL, 304, {}, b"body", None, from_cache=True)
+    memory = DbPageMemory(store.sessions, source_id=source_id, fingerprint="a")
+    memory.remember({URL: ReadPage(body_hash(page), "?page=3", [])})
+    known = memory.recall(page)
+    assert known is not None and known.next_url == "?page=3" and known.remote_ids == ()
+    assert memory.recall(Response(URL, 304, {}, b"other body", None, from_cache=True)) is None
+    assert DbPageMemory(store.sessions, source_id=source_id, fingerprint="b").recall(page) is None
+    memory.remember({URL: ReadPage(body_hash(page), None, ["never stored"])})
+    assert memory.recall(page) is None, "a remote id the store does not hold: the page is parsed"
+    memory.forget([URL])
+    with store.sessions() as session:
+        assert session.scalars(select(HarvestPage.produced)).one() is None
