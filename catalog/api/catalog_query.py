@@ -18,7 +18,7 @@ from sqlalchemy import Select, Table, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db.facets import FACET_TABLES
-from catalog.db.queries import StoredDataset
+from catalog.db.queries import STORED_COLUMNS, StoredDataset
 from catalog.db.tables import DatasetRow
 from catalog.db.types import as_utc
 from catalog.model import DataService, Dataset, DatasetSeries
@@ -36,10 +36,6 @@ __all__ = [
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _d = _DATASETS.c
-_COLUMNS = (
-    _d.id, _d.slug, _d.uri, _d.kind, _d.title, _d.modified, _d.municipality_nis, _d.content_hash,
-    _d.first_seen, _d.last_seen, _d.updated_at, _d.withdrawn_at, _d.withdrawn_reason, _d.record,
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +130,7 @@ def iter_matching(
     with sessions() as session:
         while remaining is None or remaining > 0:
             size = batch_size if remaining is None else min(batch_size, remaining)
-            query = _where(session, select(*_COLUMNS), filters).order_by(_d.id).limit(size)
+            query = _where(session, select(*STORED_COLUMNS), filters).order_by(_d.id).limit(size)
             query = query.offset(offset) if after is None else query.where(_d.id > after)
             rows = [StoredDataset(*row) for row in session.execute(query)]
             session.rollback()  # end the read transaction between batches: no long-held snapshot
@@ -162,7 +158,7 @@ def next_page_key(
 
 def live_in_key_range(session: Session, low: int, high: int) -> list[StoredDataset]:
     """The live datasets with ``low <= key < high``, in key order."""
-    query: Select[Any] = select(*_COLUMNS).where(_d.id >= low, _d.id < high, _d.withdrawn_at.is_(None))
+    query: Select[Any] = select(*STORED_COLUMNS).where(_d.id >= low, _d.id < high, _d.withdrawn_at.is_(None))
     return [StoredDataset(*row) for row in session.execute(query.order_by(_d.id))]
 
 

@@ -21,6 +21,7 @@ from catalog.db.types import as_utc
 from catalog.model import DataService, Dataset, DatasetSeries
 
 __all__ = [
+    "STORED_COLUMNS",
     "DatasetOrder",
     "FacetName",
     "RawPayload",
@@ -80,7 +81,7 @@ class StoredDataset:
 
 
 _d = _DATASETS.c
-_COLUMNS = (
+STORED_COLUMNS = (
     _d.id, _d.slug, _d.uri, _d.kind, _d.title, _d.modified, _d.municipality_nis, _d.content_hash,
     _d.first_seen, _d.last_seen, _d.updated_at, _d.withdrawn_at, _d.withdrawn_reason, _d.record,
 )  # fmt: skip
@@ -92,13 +93,13 @@ def _stored(row: Any) -> StoredDataset:
 
 def get_dataset(session: Session, *, id: str) -> StoredDataset | None:
     """The dataset with this public id, withdrawn or not."""
-    row = session.execute(select(*_COLUMNS).where(_d.slug == id)).first()
+    row = session.execute(select(*STORED_COLUMNS).where(_d.slug == id)).first()
     return _stored(row) if row is not None else None
 
 
 def get_dataset_by_uri(session: Session, *, uri: str) -> StoredDataset | None:
     """The dataset with this public URI, withdrawn or not."""
-    row = session.execute(select(*_COLUMNS).where(_d.uri == uri)).first()
+    row = session.execute(select(*STORED_COLUMNS).where(_d.uri == uri)).first()
     return _stored(row) if row is not None else None
 
 
@@ -159,7 +160,7 @@ def list_datasets(
     last changed the dataset (for incremental harvesting by other catalogues).
     """
     query = _filtered(
-        select(*_COLUMNS),
+        select(*STORED_COLUMNS),
         include_withdrawn=include_withdrawn,
         source_id=source_id,
         municipality=municipality,

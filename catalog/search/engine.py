@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, Table, select
 from sqlalchemy.orm import Session
 
-from catalog.db.queries import StoredDataset
+from catalog.db.queries import STORED_COLUMNS, StoredDataset
 from catalog.db.tables import DatasetRow
 from catalog.search.backend import TextBackend, backend_for
 from catalog.search.facets import FACETS, facet_labels
@@ -36,11 +36,6 @@ tier newest first: ranking every match of a very common word would cost more tha
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _d = _DATASETS.c
-_COLUMNS = (
-    _d.id, _d.slug, _d.uri, _d.kind, _d.title, _d.modified, _d.municipality_nis, _d.content_hash,
-    _d.first_seen, _d.last_seen, _d.updated_at, _d.withdrawn_at, _d.withdrawn_reason, _d.record,
-)  # fmt: skip
-"""In the order of ``StoredDataset``'s fields."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +142,9 @@ def _fetch(session: Session, ids: list[int]) -> list[StoredDataset]:
     if not ids:
         return []
     # by key only (a condition on withdrawn_at would lead SQLite to scan the live-datasets index)
-    rows: dict[int, Any] = {row[0]: row for row in session.execute(select(*_COLUMNS).where(_d.id.in_(ids)))}
+    rows: dict[int, Any] = {
+        row[0]: row for row in session.execute(select(*STORED_COLUMNS).where(_d.id.in_(ids)))
+    }
     hits = [StoredDataset(*rows[i]) for i in ids if i in rows]
     return [hit for hit in hits if hit.withdrawn_at is None]  # the index may lag behind a withdrawal
 
