@@ -16,6 +16,7 @@ import json
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from sqlalchemy import Table, func, select, update
@@ -36,9 +37,19 @@ _PAGES: Table = HarvestPage.__table__  # type: ignore[assignment]
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 
+def _software() -> str:
+    try:
+        return version("municipal-catalog")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
 def fingerprint(kind: str, options: Mapping[str, Any], **context: Any) -> str:
-    """A short hash of what shapes a page's records besides its body (kind, options, defaults)."""
-    text = json.dumps({"kind": kind, "options": options, **context}, sort_keys=True, default=str)
+    """A hash of what shapes a page's records besides its body: the plugin's kind and options, the
+    ``context`` given (defaults such as the municipality) and the catalogue's version (a new release may
+    map records differently, so its first run reads every page)."""
+    data = {"kind": kind, "options": options, "software": _software(), **context}
+    text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
