@@ -319,8 +319,9 @@ INTRO = f"""{SECTION}
 harvester, the guarded fetcher and its page cache) from a plain threaded `http.server` on 127.0.0.1,
 in pages of {PAGE_SIZE:,} datasets linked by Hydra `PartialCollectionView` / `next`, into a fresh SQLite
 store. Each run is a process of its own (peak RSS is the run's own `ru_maxrss`). The second run harvests
-the unchanged source: the server answers 304 to its `If-Modified-Since`, the cached pages are parsed
-again and every record is found unchanged by its hash (no dataset row rewritten). The baseline is
+the unchanged source: the server answers 304 to its `If-Modified-Since`, and a page the engine remembers
+(same body, same settings, every record stored) is not parsed again: its records are marked seen in bulk
+(no dataset row rewritten). The baseline is
 `pyoxigraph.parse` over the same page files, counting triples (no records built).
 
     .venv/bin/python benchmarks/harvest_bench.py                  # 10,000 and 100,000
