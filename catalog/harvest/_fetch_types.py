@@ -82,18 +82,29 @@ class Response:
 
 
 class PageLoopGuard:
-    """The ``PageGuard`` of one paged listing: a page URL or page body seen twice raises ``PagingLoop``."""
+    """The ``PageGuard`` of one paged listing: a page URL or page body seen twice raises ``PagingLoop``.
+
+    The error names the page whose next link closed the loop (the last page read before the repeat), so a
+    steward knows which page of their portal links back.
+    """
 
     def __init__(self) -> None:
         self._urls: set[str] = set()
         self._bodies: dict[bytes, str] = {}
+        self._last: str | None = None
+
+    def _after(self) -> str:
+        return f" (the next page after {self._last})" if self._last is not None else ""
 
     def check(self, url: str, body: bytes) -> None:
         if url in self._urls:
-            raise PagingLoop(f"paging loop: page {url} seen before")
+            raise PagingLoop(f"paging loop: page {url}{self._after()} was read before")
         digest = hashlib.sha256(body).digest()
         first = self._bodies.get(digest)
         if first is not None:
-            raise PagingLoop(f"paging loop: page {url} has the same content as {first}, seen before")
+            raise PagingLoop(
+                f"paging loop: page {url}{self._after()} has the same content as {first}, read before"
+            )
         self._urls.add(url)
         self._bodies[digest] = url
+        self._last = url

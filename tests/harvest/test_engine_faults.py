@@ -373,7 +373,12 @@ def test_a_next_link_back_to_page_one_stops_the_run(
     source_id, before = clean_first_run(store, settings, feed)
     feed.faults[3] = [next_back_to_page_one]
     report = harvest(store, settings, source_id)
-    assert_job(store, report, "failed", f"paging loop: page {feed.url} seen before")
+    assert_job(
+        store,
+        report,
+        "failed",
+        f"paging loop: page {feed.url} (the next page after {feed.page_url(3)}) was read",
+    )
     assert report.counts["unchanged"] == DATASETS
     assert feed.requests.count("/feed.ttl") == 3, "page 1 asked once per run and once by the loop, no more"
     assert_store_kept(store, before, report)

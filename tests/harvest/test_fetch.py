@@ -546,9 +546,16 @@ def test_page_guard_stops_a_listing_that_comes_back_to_a_page() -> None:
             guard = http.page_guard()
             guard.check("https://p.example/?page=1", b"one")
             guard.check("https://p.example/?page=2", b"two")
-            with pytest.raises(PagingLoop, match=r"paging loop: page https://p.example/\?page=1 seen before"):
+            with pytest.raises(
+                PagingLoop,
+                match=r"paging loop: page https://p.example/\?page=1 \(the next page after "
+                r"https://p.example/\?page=2\) was read before",
+            ):
                 guard.check("https://p.example/?page=1", b"one, changed")
-            with pytest.raises(FeedError, match=r"page=3 has the same content as .*page=2, seen before"):
+            with pytest.raises(
+                FeedError,
+                match=r"page=3 \(the next page after .*page=2\) has the same content as .*page=2, read",
+            ):
                 guard.check("https://p.example/?page=3", b"two")
             fresh = http.page_guard()
             fresh.check("https://p.example/?page=1", b"one")
