@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from catalog.cli_dump import dump_app
 from catalog.cli_errors import fail, user_errors
 from catalog.cli_harvest import harvest_command, sources_app
 
@@ -28,6 +29,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="The metadata store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
+app.add_typer(dump_app, name="dump")
 app.command("harvest")(harvest_command)
 
 EXPORT_FORMATS = {
