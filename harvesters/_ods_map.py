@@ -1,0 +1,378 @@
+"""Mapping of one Opendatasoft Explore API v2.1 dataset to a DCAT-AP-VL :class:`~catalog.model.Dataset`.
+
+Read from the dataset object (``results[]`` of ``/catalog/datasets``, or one item of
+``/catalog/exports/json``):
+
+- ``metas.default``: title, description, keyword, theme, license / license_url, language, modified
+  (else data_processed, else metadata_processed), publisher, territory, bbox, references, attributions,
+  records_count;
+- ``metas.dcat`` and ``metas.dcat_ap`` (the portal's DCAT templates, when activated): identifier, issued
+  (else created), creator, contact_name / contact_email, accrualperiodicity, spatial, temporal,
+  temporal_coverage_start / _end, accessRights, conforms_to, relation, applicable_legislation;
+- ``fields[].type``: a ``geo_point_2d`` or ``geo_shape`` field adds the GeoJSON and shapefile exports;
+- ``attachments`` and ``alternative_exports``: one distribution each.
+
+Every text field may hold HTML; it becomes plain text with its links kept (``_ods_html``). Controlled
+values go through the :mod:`vocab` lookups; what cannot be kept is reported as a
+:class:`~catalog.rdf.parse.Problem` and the rest of the dataset is still mapped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
+
+from catalog.model import Agent, BBox, ContactPoint, Dataset, DateValue, Distribution, Location, PeriodOfTime
+from catalog.rdf.parse import Problem
+from harvesters._ods_html import html_to_text
+from vocab import codelists, formats, licences, themes
+from vocab.municipalities import lookup_municipality
+
+__all__ = ["EXPORTS", "GEO_EXPORTS", "GEO_FIELD_TYPES", "Export", "dataset_api_url", "map_dataset"]
+
+_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+_IANA = "https://www.iana.org/assignments/media-types/"
+_API = "/api/explore/v2.1/catalog/datasets/"
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DATE: TypeAdapter[datetime | date] = TypeAdapter(DateValue)
+
+GEO_FIELD_TYPES = frozenset({"geo_point_2d", "geo_shape"})
+"""Field types that make a dataset geographic (its GeoJSON and shapefile exports are then offered)."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """One of the portal's standard exports of a dataset's records."""
+
+    name: str
+    """The export format in the URL (``.../exports/{name}``)."""
+    title: str
+    file_type: str | None
+    """EU file-type code, None when the EU table has none (Parquet)."""
+    media_type: str
+
+    @property
+    def format_iri(self) -> str | None:
+        return _FILE_TYPE + self.file_type if self.file_type else None
+
+    @property
+    def media_type_iri(self) -> str:
+        return _IANA + self.media_type
+
+
+EXPORTS = (
+    Export("csv", "CSV", "CSV", "text/csv"),
+    Export("json", "JSON", "JSON", "application/json"),
+    Export(
+        "xlsx", "Excel (XLSX)", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+    Export("parquet", "Parquet", None, "application/vnd.apache.parquet"),
+)
+"""Exports offered for every dataset that has records."""
+GEO_EXPORTS = (
+    Export("geojson", "GeoJSON", "GEOJSON", "application/geo+json"),
+    Export("shp", "Shapefile (ZIP)", "SHP", "application/zip"),
+)
+"""Exports offered when the dataset has a geographic field."""
+
+_Lookup = Callable[[str], str | None]
+lookup_licence: _Lookup = lru_cache(maxsize=4096)(licences.lookup_licence)
+lookup_theme: _Lookup = lru_cache(maxsize=4096)(themes.lookup_theme)
+lookup_language: _Lookup = lru_cache(maxsize=1024)(codelists.lookup_language)
+lookup_frequency: _Lookup = lru_cache(maxsize=1024)(codelists.lookup_frequency)
+lookup_access_rights: _Lookup = lru_cache(maxsize=256)(codelists.lookup_access_rights)
+lookup_format: _Lookup = lru_cache(maxsize=1024)(formats.lookup_format)
+lookup_media_type: _Lookup = lru_cache(maxsize=1024)(formats.lookup_media_type)
+
+
+@lru_cache(maxsize=4096)
+def _municipality_uri(name: str) -> str | None:
+    found = lookup_municipality(name)
+    return found.uri if found is not None else None
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of strings, one string, or a comma-separated string (as some templates hold lists)."""
+    if isinstance(value, list):
+        return [text for text in (_str(v) for v in value) if text]
+    text = _str(value)
+    return [text] if text else []
+
+
+def _is_iri(text: str) -> bool:
+    return _IRI.fullmatch(text) is not None
+
+
+def _is_web_url(text: str) -> bool:
+    return _is_iri(text) and text.lower().startswith(("http://", "https://"))
+
+
+def dataset_api_url(portal: str, dataset_id: str) -> str:
+    """The dataset's own Explore v2.1 URL (where its metadata can be read on its own)."""
+    return portal + _API + quote(dataset_id, safe="")
+
+
+class _Mapper:
+    """Maps one dataset; collects the problems met on the way."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str, value: Any = None) -> None:
+        self.problems.append(Problem(path, message, None if value is None else str(value)[:200]))
+
+    def plain(self, value: Any) -> str | None:
+        text = _str(value)
+        return html_to_text(text) or None if text else None
+
+    def text(self, value: Any) -> dict[str, str]:
+        text = self.plain(value)
+        return {self.language: text} if text else {}
+
+    def controlled(self, value: Any, lookup: _Lookup, path: str) -> str | None:
+        """A controlled value as its canonical IRI; an unknown IRI is kept, other unknown text reported."""
+        text = self.plain(value)
+        if text is None:
+            return None
+        found = lookup(text)
+        if found:
+            return found
+        if _is_iri(text):
+            return text
+        self.problem(path, "unknown value, not an IRI", text)
+        return None
+
+    def controlled_all(self, value: Any, lookup: _Lookup, path: str) -> list[str]:
+        return [iri for iri in (self.controlled(v, lookup, path) for v in _strings(value)) if iri]
+
+    def iris(self, value: Any, path: str) -> list[str]:
+        out = []
+        for text in _strings(value):
+            if _is_iri(text):
+                out.append(text)
+            else:
+                self.problem(path, "not an IRI", text)
+        return out
+
+    def date(self, value: Any, path: str) -> datetime | date | None:
+        text = _str(value)
+        if text is None:
+            return None
+        try:
+            return _DATE.validate_python(text)
+        except (ValidationError, ValueError):
+            self.problem(path, "not a date", text)
+            return None
+
+    def licence(self, default: Mapping[str, Any]) -> str | None:
+        """license_url, then license; the first the vocabulary knows wins, else a web URL is kept."""
+        given = [t for t in (self.plain(default.get("license_url")), self.plain(default.get("license"))) if t]
+        for text in given:
+            found = lookup_licence(text)
+            if found:
+                return found
+        for text in given:
+            if _is_web_url(text):
+                return text
+        if given:
+            self.problem("license", "unknown licence", given[-1])
+        return None
+
+    def spatial(self, default: Mapping[str, Any], dcat: Mapping[str, Any]) -> list[Location]:
+        out: list[Location] = []
+        for name in (*_strings(default.get("territory")), *_strings(dcat.get("spatial"))):
+            text = html_to_text(name)
+            if _is_iri(text):
+                out.append(Location(uri=text))
+            elif text:
+                out.append(Location(uri=_municipality_uri(text), name={self.language: text}))
+        bbox = self.bbox(default.get("bbox"))
+        if bbox is not None:
+            out.append(Location(bbox=bbox))
+        return out
+
+    def bbox(self, value: Any) -> BBox | None:
+        """A GeoJSON Feature or geometry (ODS gives the extent as a polygon) as a bounding box."""
+        if value is None:
+            return None
+        geometry = value.get("geometry") if isinstance(value, dict) and "geometry" in value else value
+        points = list(_coordinates(geometry.get("coordinates") if isinstance(geometry, dict) else None))
+        if not points:
+            self.problem("bbox", "not a GeoJSON geometry", value)
+            return None
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        try:
+            return BBox(west=min(xs), south=min(ys), east=max(xs), north=max(ys))
+        except ValidationError:
+            self.problem("bbox", "coordinates out of range", value)
+            return None
+
+    def temporal(self, dcat: Mapping[str, Any]) -> list[PeriodOfTime]:
+        start_value, end_value = dcat.get("temporal_coverage_start"), dcat.get("temporal_coverage_end")
+        text = _str(dcat.get("temporal"))
+        if start_value is None and end_value is None and text and "/" in text:
+            start_value, _, end_value = text.partition("/")
+        elif text:
+            self.problem("temporal", "not a period (start/end)", text)
+        start = self.date(start_value, "temporal.start")
+        end = self.date(end_value, "temporal.end")
+        if start is None and end is None:
+            return []
+        try:
+            return [PeriodOfTime(start=start, end=end)]
+        except ValidationError:
+            self.problem("temporal", "start is after end", f"{start} / {end}")
+            return []
+
+    def contact_points(self, dcat: Mapping[str, Any]) -> list[ContactPoint]:
+        name = self.plain(dcat.get("contact_name"))
+        email = _str(dcat.get("contact_email"))
+        if email is not None and "@" not in email:
+            self.problem("contact_point.email", "not an e-mail address", email)
+            email = None
+        return [ContactPoint(name=name, email=email)] if name or email else []
+
+    def agent(self, value: Any) -> Agent | None:
+        name = self.plain(value)
+        if name is None:
+            return None
+        return Agent(uri=name) if _is_web_url(name) else Agent(name={"": name})
+
+    def attachment(self, item: Any, path: str, licence: str | None) -> Distribution | None:
+        """An attachment or alternative export: its API ``href`` is where it is downloaded."""
+        if not isinstance(item, Mapping):
+            return None
+        href = _str(item.get("href"))
+        if href is None or not _is_web_url(href):
+            self.problem(path + "href", "attachment without a web URL", href)
+            return None
+        mimetype = _str(item.get("mimetype"))
+        media = self.controlled(mimetype, lookup_media_type, path + "mimetype") if mimetype else None
+        return Distribution(
+            identifier=[i for i in (_str(item.get("id")),) if i],
+            title=self.text(item.get("title")),
+            access_url=[href],
+            download_url=[href],
+            format=lookup_format(mimetype) if mimetype else None,
+            media_type=media,
+            license=licence,
+        )
+
+
+def _coordinates(value: Any) -> Iterator[tuple[float, float]]:
+    if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, int | float) for v in value[:2]):
+        yield float(value[0]), float(value[1])
+    elif isinstance(value, list):
+        for item in value:
+            yield from _coordinates(item)
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _has_geo_field(fields: Any) -> bool:
+    return isinstance(fields, list) and any(
+        isinstance(f, Mapping) and f.get("type") in GEO_FIELD_TYPES for f in fields
+    )
+
+
+def _exports(
+    mapper: _Mapper, item: Mapping[str, Any], default: Mapping[str, Any], portal: str, licence: str | None
+) -> list[Distribution]:
+    """The standard exports, for a dataset with records (none for one that only has attachments)."""
+    dataset_id = str(item["dataset_id"])
+    if item.get("has_records") is False or default.get("records_count") == 0:
+        return []
+    modified = mapper.date(default.get("data_processed"), "data_processed")
+    offered = EXPORTS + GEO_EXPORTS if _has_geo_field(item.get("fields")) else EXPORTS
+    base = dataset_api_url(portal, dataset_id) + "/exports/"
+    return [
+        Distribution(
+            identifier=[f"{dataset_id}-{export.name}"],
+            title={"": export.title},
+            access_url=[base + export.name],
+            download_url=[base + export.name],
+            format=export.format_iri,
+            media_type=export.media_type_iri,
+            license=licence,
+            modified=modified,
+        )
+        for export in offered
+    ]
+
+
+def map_dataset(
+    item: Mapping[str, Any], *, portal: str, language: str
+) -> tuple[Dataset, tuple[Problem, ...]]:
+    """One ODS dataset object as a Dataset, and what could not be kept.
+
+    ``item`` has a ``dataset_id`` and a ``metas`` object (the caller checks); ValidationError when the
+    record cannot be built.
+    """
+    mapper = _Mapper(language)
+    dataset_id = str(item["dataset_id"])
+    metas = _dict(item.get("metas"))
+    default = _dict(metas.get("default"))
+    dcat = {**_dict(metas.get("dcat")), **_dict(metas.get("dcat_ap"))}
+    uri = _str(dcat.get("identifier"))
+    identifiers = [dataset_id]
+    if uri is not None and not _is_web_url(uri):
+        identifiers.append(uri)
+        uri = None
+    licence = mapper.licence(default)
+    keywords = [w for w in (mapper.plain(k) for k in _strings(default.get("keyword"))) if w]
+    page = [p for p in _strings(default.get("references")) if _is_web_url(p)]
+    attributions = [a for a in (mapper.plain(v) for v in _strings(default.get("attributions"))) if a]
+    distributions = _exports(mapper, item, default, portal, licence)
+    for key in ("attachments", "alternative_exports"):
+        for i, attached in enumerate(item.get(key) or ()):
+            found = mapper.attachment(attached, f"{key}.{i}.", licence)
+            if found is not None:
+                distributions.append(found)
+    modified = default.get("modified") or default.get("data_processed") or default.get("metadata_processed")
+    dataset = Dataset(
+        uri=uri,
+        identifier=identifiers,
+        title=mapper.text(default.get("title")),
+        description=mapper.text(default.get("description")),
+        keyword={language: keywords} if keywords else {},
+        theme=mapper.controlled_all(default.get("theme"), lookup_theme, "theme"),
+        publisher=mapper.agent(default.get("publisher")),
+        creator=mapper.agent(dcat.get("creator")),
+        contact_point=mapper.contact_points(dcat),
+        issued=mapper.date(dcat.get("issued") or dcat.get("created"), "issued"),
+        modified=mapper.date(modified, "modified"),
+        access_rights=mapper.controlled(
+            dcat.get("accessRights") or dcat.get("access_rights"), lookup_access_rights, "access_rights"
+        ),
+        license=licence,
+        conforms_to=mapper.iris(dcat.get("conforms_to"), "conforms_to"),
+        relation=mapper.iris(dcat.get("relation"), "relation"),
+        applicable_legislation=mapper.iris(dcat.get("applicable_legislation"), "applicable_legislation"),
+        landing_page=[f"{portal}/explore/dataset/{quote(dataset_id, safe='')}/"],
+        page=page,
+        language=mapper.controlled_all(default.get("language"), lookup_language, "language"),
+        spatial=mapper.spatial(default, dcat),
+        temporal=mapper.temporal(dcat),
+        frequency=mapper.controlled(dcat.get("accrualperiodicity"), lookup_frequency, "frequency"),
+        provenance={"": "; ".join(attributions)} if attributions else {},
+        distribution=distributions,
+    )
+    return dataset, tuple(mapper.problems)
