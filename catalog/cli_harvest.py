@@ -52,6 +52,9 @@ def sources_add(
         list[str] | None,
         typer.Option("--option", "-o", help="A harvester option KEY=VALUE (repeat for more)."),
     ] = None,
+    schedule: Annotated[
+        str, typer.Option("--schedule", help="daily, weekly, monthly or manual (for `harvest --due`).")
+    ] = "daily",
 ) -> None:
     """Register a portal; its options are checked against its harvester, its URL against the SSRF guard."""
     from catalog.harvest.registry import parse_option_pairs
@@ -60,7 +63,14 @@ def sources_add(
     settings, factory = _store()
     options = parse_option_pairs(option or [])
     source_id = add_source(
-        factory, settings, name=name, kind=kind, url=url, municipality=municipality, options=options
+        factory,
+        settings,
+        name=name,
+        kind=kind,
+        url=url,
+        municipality=municipality,
+        options=options,
+        schedule=schedule,
     )
     typer.echo(f"added source {name!r} (id {source_id}, kind {kind})")
 
@@ -172,6 +182,12 @@ def harvest_command(
     all_sources: Annotated[
         bool, typer.Option("--all", help="Harvest every active source, one after another.")
     ] = False,
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due", help="Harvest the active sources whose schedule is due (run it from cron or a timer)."
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Do everything but write: report what would change.")
     ] = False,
@@ -183,16 +199,18 @@ def harvest_command(
         typer.Option("--confirm-withdrawal", help="Withdraw even more than the allowed share of records."),
     ] = False,
 ) -> None:
-    """Harvest one source (NAME) or every active one (--all) into the catalogue."""
-    if (name is None) == (not all_sources):
-        raise fail("give a source NAME or --all (not both)")
-    code = _harvest(name, dry_run=dry_run, limit=limit, confirm_withdrawal=confirm_withdrawal)
+    """Harvest one source (NAME), every active one (--all) or the ones due (--due) into the catalogue."""
+    if (name is not None) + all_sources + due != 1:
+        raise fail("give a source NAME, --all or --due (one of them)")
+    code = _harvest(name, due=due, dry_run=dry_run, limit=limit, confirm_withdrawal=confirm_withdrawal)
     if code:
         raise typer.Exit(code)
 
 
 @user_errors
-def _harvest(name: str | None, *, dry_run: bool, limit: int | None, confirm_withdrawal: bool) -> int:
+def _harvest(
+    name: str | None, *, due: bool = False, dry_run: bool, limit: int | None, confirm_withdrawal: bool
+) -> int:
     from catalog.db.jobs import JobRunning
     from catalog.db.sources import list_sources
     from catalog.exceptions import CatalogError
@@ -203,10 +221,12 @@ def _harvest(name: str | None, *, dry_run: bool, limit: int | None, confirm_with
     with factory() as session:
         if name is not None:
             targets = [(find_source(session, name).id, name)]
+        elif due:
+            targets = _due_targets(session, settings)
         else:
             targets = [(s.id, s.name) for s in list_sources(session, active=True)]
     if not targets:
-        typer.echo("no active sources to harvest")
+        typer.echo("no sources due" if due else "no active sources to harvest")
         return 0
     progress = _ProgressLine(sys.stderr)
     rows: list[tuple[str, HarvestReport | None, str | None]] = []  # (name, report, why not run)
@@ -235,6 +255,21 @@ def _harvest(name: str | None, *, dry_run: bool, limit: int | None, confirm_with
     _print_summary(rows)
     ok = all(report is not None and report.status == "succeeded" for _, report, _ in rows)
     return 0 if ok else EXIT_PARTIAL
+
+
+def _due_targets(session: Session, settings: Settings) -> list[tuple[int, str]]:
+    from catalog.db.sources import get_source
+    from catalog.harvest.due import due_sources
+
+    plan = due_sources(session, settings)
+    targets = []
+    for item in plan.sources:
+        source = get_source(session, id=item.source_id)
+        if source is not None:
+            targets.append((source.id, source.name))
+    when = plan.tick.astimezone().isoformat(timespec="minutes")
+    typer.echo(f"{len(targets)} source(s) due at the schedule's tick of {when}")
+    return targets
 
 
 def _table(headers: list[str], rows: list[list[str]], *, numeric: Collection[str] = ()) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from catalog.exceptions import ConfigError
@@ -86,6 +86,22 @@ class HarvestSection(_Section):
     """How often a running harvest renews its job's heartbeat."""
     job_stale_after_seconds: float = Field(default=300.0, gt=0)
     """A running job whose heartbeat is older than this was killed; the next run of its source aborts it."""
+    schedule: str = "0 2 * * *"
+    """When the nightly harvest fires: a five-field cron expression in ``timezone``."""
+    timezone: str = "Europe/Brussels"
+    """The time zone the schedule is read in (an IANA name)."""
+    host_spacing_seconds: float = Field(default=300.0, ge=0)
+    """Seconds between the starts of two scheduled runs on one host (workers start runs in parallel)."""
+
+    @model_validator(mode="after")
+    def _schedule_parses(self) -> HarvestSection:
+        from catalog.harvest.schedule import parse_cron
+
+        try:
+            parse_cron(self.schedule, self.timezone)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
 
 
 class ServerSection(_Section):

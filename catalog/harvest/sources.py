@@ -28,6 +28,7 @@ from catalog.exceptions import InputError, NotFound
 from catalog.harvest.http import check_url
 from catalog.harvest.lock import abort_stale_jobs, running_job
 from catalog.harvest.registry import validate_options
+from catalog.harvest.schedule import SCHEDULES
 from catalog.settings import Settings
 
 __all__ = [
@@ -81,11 +82,14 @@ def add_source(
     url: str,
     municipality: str | None = None,
     options: Mapping[str, Any] | None = None,
+    schedule: str = "daily",
 ) -> int:
     """Register a source after checking everything a harvest will rely on; return its id."""
     name = name.strip()
     if not name:
         raise InputError("a source needs a name")
+    if schedule not in SCHEDULES:
+        raise InputError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
     checked = validate_options(kind, options or {})
     check_source_url(url, settings)
     with session_scope(factory) as session:
@@ -102,6 +106,7 @@ def add_source(
             url=url,
             municipality=municipality,
             options=checked.model_dump(mode="json", exclude_unset=True),
+            schedule=schedule,
         )
         session.flush()
         return source.id

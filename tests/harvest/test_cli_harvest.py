@@ -251,3 +251,22 @@ def test_progress_line_in_a_log_and_on_a_terminal() -> None:
     line(report)
     line.end()
     assert tty.getvalue().count("\r") == 2 and tty.getvalue().endswith("(created 6, unchanged 3)\n")
+
+
+def test_harvest_due_takes_the_scheduled_sources_once_per_tick(env: None, feed: FeedServer) -> None:
+    for name, schedule in [("Daily", "daily"), ("ByHand", "manual")]:
+        code, _, err = _run(
+            "sources", "add", "--name", name, "--kind", "dcat", "--url", f"{feed.url}?{name}",
+            "--schedule", schedule,
+        )  # fmt: skip
+        assert code == 0, err
+    code, out, _ = _run("harvest", "--due")
+    assert code == 0 and "1 source(s) due" in out
+    assert "Daily" in out and "ByHand" not in out
+    code, out, _ = _run("harvest", "--due")
+    assert code == 0 and "no sources due" in out, "harvested at this tick already"
+    line = _one_line_error(*_run("harvest", "--due", "--all")[::2])
+    assert "one of them" in line
+    line = _one_line_error(*_run("sources", "add", "--name", "W", "--kind", "dcat", "--url", feed.url,
+                                 "--schedule", "hourly")[::2])  # fmt: skip
+    assert "unknown schedule 'hourly'" in line
