@@ -22,6 +22,7 @@ __all__ = [
     "CatalogSection",
     "DatabaseSection",
     "HarvestSection",
+    "QualitySection",
     "ServerSection",
     "Settings",
     "config_path",
@@ -104,6 +105,19 @@ class HarvestSection(_Section):
         return self
 
 
+class QualitySection(_Section):
+    score_on_harvest: bool = True
+    """Validate and score every record a harvest or import writes (``catalog quality recompute`` otherwise)."""
+    link_check_ttl_hours: float = Field(default=168.0, gt=0)
+    """A link-check result younger than this is reused; ``catalog check-links`` checks the older ones again."""
+    link_check_host_interval: float = Field(default=1.0, ge=0)
+    """Seconds between two link-check requests to one host."""
+    link_check_timeout: float = Field(default=10.0, gt=0)
+    """Seconds one link check may take (connecting and the first answer)."""
+    link_check_concurrency: int = Field(default=8, gt=0)
+    """Hosts checked at once by ``catalog check-links``."""
+
+
 class ServerSection(_Section):
     host: str = "127.0.0.1"
     """Address ``catalog serve`` listens on."""
@@ -147,6 +161,7 @@ class Settings(BaseSettings):
     catalog: CatalogSection = Field(default_factory=CatalogSection)
     harvest: HarvestSection = Field(default_factory=HarvestSection)
     server: ServerSection = Field(default_factory=ServerSection)
+    quality: QualitySection = Field(default_factory=QualitySection)
 
     @classmethod
     def settings_customise_sources(

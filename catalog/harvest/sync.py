@@ -37,6 +37,7 @@ from catalog.db.upsert import UpsertItem, upsert_records
 from catalog.exceptions import CatalogError, RecordError
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.normalise import municipality_of
+from catalog.quality.store import score_written
 from harvesters.base import HarvestedRecord
 
 __all__ = ["BatchWriter", "problems_text"]
@@ -187,6 +188,10 @@ class BatchWriter:
                 ]
                 if self.report.job_id is not None and not self.dry_run:
                     add_job_records(session, job_id=self.report.job_id, records=lines)
+                written = [
+                    (r.action, r.dataset_pk, p.item.record) for r, p in zip(results, batch, strict=True)
+                ]
+                score_written(session, written, job_id=None if self.dry_run else self.report.job_id)
             except BaseException:
                 session.rollback()
                 raise
