@@ -1,0 +1,11 @@
+"""Metadata quality: DCAT-AP-VL validation (fast SHACL checker, own shapes) and, elsewhere, scores.
+
+``check_record`` validates one record as the catalogue publishes it; ``catalog.quality.report``
+validates whole documents (``catalog validate``, ``POST /api/validate``).
+"""
+
+from __future__ import annotations
+
+from catalog.quality.validate import Finding, check_record
+
+__all__ = ["Finding", "check_record"]

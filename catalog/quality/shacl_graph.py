@@ -1,0 +1,143 @@
+"""The data graph the SHACL checker reads: triples indexed by subject, with class membership.
+
+Built from pyoxigraph terms (the writer's statements, or a parsed document's triples). The index holds
+what a SHACL-core evaluation asks of a graph: the objects of a subject's predicate, the subjects of an
+object's predicate (for inverse paths, built on first use), the instances of a class, and whether a
+node is an instance of a class through ``rdf:type`` / ``rdfs:subClassOf*`` in the data graph (the same
+reading as pyshacl without inference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+__all__ = ["RDFS_SUBCLASS", "RDF_TYPE", "DataGraph", "Term", "term_key"]
+
+Term = NamedNode | BlankNode | Literal
+"""A node of the data graph."""
+
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_SUBCLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+_EMPTY: tuple[Term, ...] = ()
+
+
+def term_key(term: Term) -> str:
+    """A node as text: the IRI, ``_:label`` for a blank node, the lexical form of a literal."""
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+class DataGraph:
+    """An in-memory index of a set of triples (duplicates are ignored, as in an RDF graph)."""
+
+    __slots__ = ("_inverse", "_out", "_subclass_cache", "_types")
+
+    def __init__(self, triples: Iterable[tuple[Any, Any, Any]] = ()) -> None:
+        self._out: dict[Term, dict[NamedNode, list[Term]]] = {}
+        self._types: dict[Term, list[Term]] | None = None
+        self._inverse: dict[Term, dict[NamedNode, list[Term]]] | None = None
+        self._subclass_cache: dict[tuple[Term, Term], bool] = {}
+        self.add_all(triples)
+
+    def add_all(self, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+        """Add triples (``(s, p, o)`` tuples or pyoxigraph ``Triple``/``Quad`` objects)."""
+        out = self._out
+        for triple in triples:
+            if isinstance(triple, tuple):
+                s, p, o = triple
+            else:
+                s, p, o = triple.subject, triple.predicate, triple.object
+            preds = out.get(s)
+            if preds is None:
+                out[s] = {p: [o]}
+                continue
+            objs = preds.get(p)
+            if objs is None:
+                preds[p] = [o]
+            elif o not in objs:
+                objs.append(o)
+        self._types = None
+        self._inverse = None
+        self._subclass_cache.clear()
+
+    def __len__(self) -> int:
+        return sum(len(objs) for preds in self._out.values() for objs in preds.values())
+
+    def subjects(self) -> Iterable[Term]:
+        """Every subject of the graph."""
+        return self._out.keys()
+
+    def objects(self, subject: Term, predicate: NamedNode) -> tuple[Term, ...] | list[Term]:
+        """The objects of ``subject predicate ?o``."""
+        preds = self._out.get(subject)
+        if preds is None:
+            return _EMPTY
+        return preds.get(predicate, _EMPTY)
+
+    def predicates(self, subject: Term) -> dict[NamedNode, list[Term]]:
+        """Predicate -> objects of one subject (empty when it is not a subject)."""
+        return self._out.get(subject) or {}
+
+    def inverse(self, obj: Term, predicate: NamedNode) -> tuple[Term, ...] | list[Term]:
+        """The subjects of ``?s predicate obj``."""
+        if self._inverse is None:
+            inverse: dict[Term, dict[NamedNode, list[Term]]] = {}
+            for s, preds in self._out.items():
+                for p, objs in preds.items():
+                    for o in objs:
+                        inverse.setdefault(o, {}).setdefault(p, []).append(s)
+            self._inverse = inverse
+        found = self._inverse.get(obj)
+        if found is None:
+            return _EMPTY
+        return found.get(predicate, _EMPTY)
+
+    def instances(self, cls: NamedNode) -> list[Term]:
+        """Nodes typed ``cls`` or a subclass of it (``rdfs:subClassOf*`` read in the data graph)."""
+        types = self._type_index()
+        found = list(types.get(cls, _EMPTY))
+        for other, members in types.items():
+            if other != cls and self._is_subclass(other, cls):
+                found.extend(m for m in members if m not in found)
+        return found
+
+    def has_class(self, node: Term, cls: Term) -> bool:
+        """Whether ``node`` is an instance of ``cls`` (a literal never is)."""
+        if isinstance(node, Literal):
+            return False
+        return any(typ == cls or self._is_subclass(typ, cls) for typ in self.objects(node, RDF_TYPE))
+
+    def _type_index(self) -> dict[Term, list[Term]]:
+        if self._types is None:
+            types: dict[Term, list[Term]] = {}
+            for s, preds in self._out.items():
+                for typ in preds.get(RDF_TYPE, _EMPTY):
+                    types.setdefault(typ, []).append(s)
+            self._types = types
+        return self._types
+
+    def _is_subclass(self, sub: Term, sup: Term) -> bool:
+        """``sub rdfs:subClassOf+ sup`` in the data graph."""
+        key = (sub, sup)
+        cached = self._subclass_cache.get(key)
+        if cached is not None:
+            return cached
+        seen: set[Term] = {sub}
+        frontier = [sub]
+        found = False
+        while frontier and not found:
+            node = frontier.pop()
+            for parent in self.objects(node, RDFS_SUBCLASS):
+                if parent == sup:
+                    found = True
+                    break
+                if parent not in seen:
+                    seen.add(parent)
+                    frontier.append(parent)
+        self._subclass_cache[key] = found
+        return found

@@ -1,0 +1,87 @@
+"""check_record: the findings a steward sees for one record, checked against the project's own shapes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from catalog.model import ContactPoint, DataService, Dataset, Distribution
+from catalog.quality import Finding, check_record
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rdf"))
+from test_serialize_samples import dataset, service  # noqa: E402
+
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+
+
+def _violations(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "violation"]
+
+
+def test_a_complete_dataset_has_no_violations_or_warnings() -> None:
+    findings = check_record(dataset())
+    assert [f for f in findings if f.severity != "info"] == []
+
+
+def test_a_complete_data_service_has_no_violations() -> None:
+    assert _violations(check_record(service())) == []
+
+
+def test_a_dataset_without_description_gets_one_violation_naming_the_property_in_both_languages() -> None:
+    record = dataset().model_copy(update={"description": {}})
+    violations = _violations(check_record(record))
+    assert [(f.focus, f.path, f.value) for f in violations] == [
+        ("https://data.stad.gent/id/dataset/fietstelpaal-0", DCT + "description", None)
+    ]
+    finding = violations[0]
+    assert "description" in finding.message and "dct:description" in finding.message
+    assert "beschrijving" in finding.message_nl
+    assert finding.shape is not None and finding.shape.endswith("Dataset-description")
+
+
+def test_dcat_ap_vl_mandatory_fields_are_violations() -> None:
+    bare = Dataset(uri="https://example.org/ds/1", title={"nl": "Bomen"}, description={"nl": "Bomen in Gent"})
+    paths = {f.path for f in _violations(check_record(bare))}
+    assert paths == {DCT + "identifier", DCT + "accessRights", DCAT + "contactPoint", DCT + "publisher"}
+    # Against DCAT-AP 3.0.1 alone the same record is valid: those are Flemish additions.
+    assert _violations(check_record(bare, shapes="dcat-ap")) == []
+
+
+def test_access_rights_outside_public_and_non_public_are_refused() -> None:
+    restricted = "http://publications.europa.eu/resource/authority/access-right/RESTRICTED"
+    record = dataset().model_copy(update={"access_rights": restricted})
+    violations = _violations(check_record(record))
+    assert [(f.path, f.value) for f in violations] == [(DCT + "accessRights", restricted)]
+    assert "PUBLIC" in violations[0].message_nl and "NON_PUBLIC" in violations[0].message_nl
+
+
+def test_a_distribution_without_access_url_is_reported_on_the_distribution() -> None:
+    record = dataset().model_copy(
+        update={"distribution": [Distribution(identifier=["d1"], download_url=["https://x.example/a.csv"])]}
+    )
+    violations = _violations(check_record(record))
+    assert [f.path for f in violations] == [DCAT + "accessURL"]
+    assert violations[0].focus.startswith("_:")  # the distribution's blank node, not the dataset
+
+
+def test_recommended_properties_are_warnings() -> None:
+    record = dataset().model_copy(update={"keyword": {}, "theme": []})
+    warnings = {f.path for f in check_record(record) if f.severity == "warning"}
+    assert warnings == {DCAT + "keyword", DCAT + "theme"}
+
+
+def test_a_service_without_endpoint_description_violates_dcat_ap_vl() -> None:
+    record: DataService = service().model_copy(update={"endpoint_description": []})
+    paths = [f.path for f in _violations(check_record(record))]
+    assert paths == [DCAT + "endpointDescription"]
+
+
+def test_a_contact_point_without_email_or_url_gets_a_warning() -> None:
+    record = dataset().model_copy(update={"contact_point": [ContactPoint(name="Loket", telephone="092662211")]})
+    warnings = [f for f in check_record(record) if f.severity == "warning"]
+    assert [f.path for f in warnings] == [
+        "(http://www.w3.org/2006/vcard/ns#hasEmail|http://www.w3.org/2006/vcard/ns#hasURL)"
+    ]
+    assert "e-mailadres" in warnings[0].message_nl
