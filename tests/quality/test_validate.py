@@ -9,7 +9,7 @@ from catalog.model import ContactPoint, DataService, Dataset, Distribution
 from catalog.quality import Finding, check_record
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rdf"))
-from test_serialize_samples import dataset, service  # noqa: E402
+from test_serialize_samples import dataset, service
 
 DCT = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -79,7 +79,9 @@ def test_a_service_without_endpoint_description_violates_dcat_ap_vl() -> None:
 
 
 def test_a_contact_point_without_email_or_url_gets_a_warning() -> None:
-    record = dataset().model_copy(update={"contact_point": [ContactPoint(name="Loket", telephone="092662211")]})
+    record = dataset().model_copy(
+        update={"contact_point": [ContactPoint(name="Loket", telephone="092662211")]}
+    )
     warnings = [f for f in check_record(record) if f.severity == "warning"]
     assert [f.path for f in warnings] == [
         "(http://www.w3.org/2006/vcard/ns#hasEmail|http://www.w3.org/2006/vcard/ns#hasURL)"
