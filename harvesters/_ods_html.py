@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-__all__ = ["html_to_text", "looks_like_html"]
+__all__ = ["html_to_text", "link_targets", "looks_like_html"]
 
 _MARKUP = re.compile(r"<[A-Za-z/!][^>]*>|&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
 _BLOCK = frozenset(
@@ -33,8 +33,11 @@ def looks_like_html(text: str) -> bool:
 class _TextCollector(HTMLParser):
     """Collects the text of an HTML fragment, with line breaks for blocks and link targets kept."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_links: bool = True) -> None:
         super().__init__(convert_charrefs=True)
+        self.keep_links = keep_links
+        self.targets: list[str] = []
+        """Every kept link target, in order."""
         self.parts: list[str] = []
         self._dropped = 0
         self._links: list[tuple[str | None, int]] = []
@@ -66,6 +69,9 @@ class _TextCollector(HTMLParser):
             href, start = self._links.pop()
             if href is None:
                 return
+            self.targets.append(href)
+            if not self.keep_links:
+                return
             words = " ".join("".join(self.parts[start:]).split())
             target = href.removeprefix("mailto:") if href.lower().startswith("mailto:") else href
             if not words:
@@ -82,12 +88,25 @@ class _TextCollector(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(text: str) -> str:
-    """``text`` without markup (see the module docstring); text without markup is only stripped."""
-    if not looks_like_html(text):
-        return text.strip()
-    collector = _TextCollector()
+def _collect(text: str, *, keep_links: bool) -> _TextCollector:
+    collector = _TextCollector(keep_links=keep_links)
     collector.feed(text)
     collector.close()
+    return collector
+
+
+def html_to_text(text: str, *, keep_links: bool = True) -> str:
+    """``text`` without markup (see the module docstring); text without markup is only stripped.
+
+    With ``keep_links=False`` a link leaves only its words (for values looked up by name, like a licence).
+    """
+    if not looks_like_html(text):
+        return text.strip()
+    collector = _collect(text, keep_links=keep_links)
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(collector.parts).split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def link_targets(text: str) -> list[str]:
+    """The http(s) and mailto targets of the links in ``text``."""
+    return _collect(text, keep_links=False).targets if looks_like_html(text) else []

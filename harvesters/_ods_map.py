@@ -31,7 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from catalog.model import Agent, BBox, ContactPoint, Dataset, DateValue, Distribution, Location, PeriodOfTime
 from catalog.rdf.parse import Problem
-from harvesters._ods_html import html_to_text
+from harvesters._ods_html import html_to_text, link_targets
 from vocab import codelists, formats, licences, themes
 from vocab.municipalities import lookup_municipality
 
@@ -182,7 +182,11 @@ class _Mapper:
 
     def licence(self, default: Mapping[str, Any]) -> str | None:
         """license_url, then license; the first the vocabulary knows wins, else a web URL is kept."""
-        given = [t for t in (self.plain(default.get("license_url")), self.plain(default.get("license"))) if t]
+        given: list[str] = []
+        for value in (default.get("license_url"), default.get("license")):
+            text = _str(value)
+            if text:  # a licence written as a link: its words, then its target
+                given += [t for t in (html_to_text(text, keep_links=False), *link_targets(text)) if t]
         for text in given:
             found = lookup_licence(text)
             if found:
