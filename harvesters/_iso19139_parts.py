@@ -230,7 +230,9 @@ class Reader:
             if found.license:
                 licence_from = candidate
                 break
-        rest = [(text, link) for text, link in stated if licence_from not in (text, link)]
+        rest = [
+            (text, link) for text, link in stated if licence_from is None or licence_from not in (text, link)
+        ]
         rights_texts = list(dict.fromkeys(text for text, _ in rest if text))
         rights_link = next((link for _, link in rest if link and is_web_url(link)), None)
         if rights_texts or rights_link:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from replay import SAMPLES_DIR, RecordedRequest, Reply, ReplayServer
+from replay import SAMPLES_DIR, RecordedRequest, ReplayServer, Reply
 
 __all__ = ["CSW_PATH", "DATA", "PAGE_2", "XML", "iso_pages", "serve_pages", "start_position"]
 
@@ -29,7 +29,12 @@ def start_position(request: RecordedRequest) -> int:
 
 
 def serve_pages(
-    replay: ReplayServer, pages: dict[int, bytes], *, post: bool = True, get: bool = True, path: str = CSW_PATH
+    replay: ReplayServer,
+    pages: dict[int, bytes],
+    *,
+    post: bool = True,
+    get: bool = True,
+    path: str = CSW_PATH,
 ) -> str:
     """Serve ``pages`` (startPosition -> body); a method not allowed answers 405. Returns the endpoint."""
 
