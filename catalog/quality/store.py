@@ -32,6 +32,8 @@ __all__ = [
     "FINDING_FIELDS",
     "QualityTally",
     "findings_json",
+    "get_quality",
+    "latest_job_quality",
     "load_links",
     "recompute",
     "record_urls",
@@ -249,3 +251,26 @@ def score_written(
         return None
     items = {pk: record for action, pk, record in written if action in _SCORED_ACTIONS}
     return score_and_store(session, list(items.items()), job_id=job_id)
+
+
+def get_quality(session: Session, dataset_pk: int) -> DatasetQuality | None:
+    """A dataset's stored quality row, or None when it was never scored."""
+    return session.get(DatasetQuality, dataset_pk)
+
+
+def latest_job_quality(session: Session, source_id: int) -> tuple[int, dict[str, int]] | None:
+    """(job id, counts) of the source's newest harvest job that scored anything; None when none did."""
+    from catalog.db.tables import HarvestJob
+
+    query = (
+        select(HarvestJobQuality)
+        .join(HarvestJob, HarvestJob.id == HarvestJobQuality.job_id)
+        .where(HarvestJob.source_id == source_id)
+        .order_by(HarvestJobQuality.job_id.desc())
+        .limit(1)
+    )
+    found = session.scalars(query).first()
+    if found is None:
+        return None
+    counts = {"scored": found.scored, **{b: getattr(found, b) for b in BANDS}}
+    return found.job_id, {**counts, "violations": found.violations, "warnings": found.warnings}
