@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,11 +21,13 @@ __all__ = [
     "JobRunning",
     "add_job_record",
     "add_job_records",
+    "count_job_records",
     "finish_job",
     "get_job",
     "list_job_records",
     "list_jobs",
     "queue_job",
+    "request_abort",
     "start_job",
 ]
 
@@ -96,8 +98,10 @@ def finish_job(
     stats: Mapping[str, int],
     error: str | None = None,
     now: datetime | None = None,
+    held_withdrawals: int = 0,
 ) -> HarvestJob:
-    """Close a job with its final status, counts (``STAT_KEYS``) and error, if any."""
+    """Close a job with its final status, counts (``STAT_KEYS``) and error, if any, and how many
+    withdrawals it held (more than the allowed share; confirmed by a later run)."""
     if status not in FINAL_STATUSES:
         raise ValueError(f"not a final status: {status!r}")
     unknown = set(stats) - set(STAT_KEYS)
@@ -109,6 +113,7 @@ def finish_job(
     job.status = status
     job.stats = {key: int(stats.get(key, 0)) for key in STAT_KEYS}
     job.error = error
+    job.held_withdrawals = held_withdrawals or None
     job.finished_at = _now(now)
     session.flush()
     return job
@@ -155,12 +160,34 @@ def get_job(session: Session, *, id: int) -> HarvestJob | None:
     return session.get(HarvestJob, id)
 
 
+def request_abort(session: Session, *, job_id: int, now: datetime | None = None) -> HarvestJob:
+    """Ask a running job to stop (its run ends ``aborted`` at its next heartbeat); ``StoreError`` when the
+    job is not running. Asking twice keeps the first time."""
+    job = session.get(HarvestJob, job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id}")
+    if job.status != "running":
+        raise StoreError(f"job {job_id} is {job.status}, not running")
+    if job.abort_requested_at is None:
+        job.abort_requested_at = _now(now)
+    session.flush()
+    return job
+
+
 def list_jobs(session: Session, *, source_id: int | None = None, limit: int = 50) -> list[HarvestJob]:
     """The newest jobs first."""
     query = select(HarvestJob).order_by(HarvestJob.id.desc()).limit(limit)
     if source_id is not None:
         query = query.where(HarvestJob.source_id == source_id)
     return list(session.scalars(query))
+
+
+def count_job_records(session: Session, *, job_id: int, action: str | None = None) -> int:
+    """How many report lines a job has (of one action, when given)."""
+    query = select(func.count()).select_from(HarvestJobRecord).where(HarvestJobRecord.job_id == job_id)
+    if action is not None:
+        query = query.where(HarvestJobRecord.action == action)
+    return int(session.execute(query).scalar_one())
 
 
 def list_job_records(

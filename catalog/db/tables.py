@@ -175,6 +175,10 @@ class HarvestJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     heartbeat_at: Mapped[datetime | None]
     """Renewed while the job runs; a running job whose heartbeat stopped was killed and can be taken over."""
+    abort_requested_at: Mapped[datetime | None]
+    """Set when someone asks a running job to stop; the run notices at its next heartbeat (``aborted``)."""
+    held_withdrawals: Mapped[int | None] = mapped_column(Integer)
+    """Records a complete run did not withdraw because they were more than the allowed share."""
 
 
 class SourceRecord(Base):

@@ -3,7 +3,9 @@
 The store's unique index on running jobs (one per source) is the lock, so it holds across processes and
 machines. A running job renews ``heartbeat_at`` every ``harvest.job_heartbeat_seconds``; a process killed
 with SIGKILL stops renewing it, and once the heartbeat is older than ``harvest.job_stale_after_seconds`` the
-next run of the source marks that job ``aborted`` and goes ahead instead of being refused for ever.
+next run of the source marks that job ``aborted`` and goes ahead instead of being refused for ever. At
+each beat the run also looks whether someone asked it to stop (``abort_requested_at``, set by
+``catalog.db.jobs.request_abort``); ``Heartbeat.abort_requested`` then tells the runner to end ``aborted``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from catalog.db.jobs import JobRunning, start_job
 from catalog.db.tables import HarvestJob
 from catalog.db.types import as_utc
 
-__all__ = ["Heartbeat", "JobRunning", "abort_stale_jobs", "beat", "claim_job", "running_job"]
+__all__ = [
+    "Heartbeat",
+    "JobRunning",
+    "abort_requested",
+    "abort_stale_jobs",
+    "beat",
+    "claim_job",
+    "running_job",
+]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -116,12 +126,21 @@ def beat(factory: sessionmaker[Session], *, job_id: int, now: datetime | None = 
         return bool(getattr(result, "rowcount", 0))
 
 
+def abort_requested(factory: sessionmaker[Session], *, job_id: int) -> bool:
+    """Whether someone asked this job to stop."""
+    with factory() as session:
+        query = select(HarvestJob.abort_requested_at).where(HarvestJob.id == job_id)
+        return session.scalars(query).first() is not None
+
+
 class Heartbeat:
     """Renews the job's heartbeat every ``interval`` seconds while the run goes on."""
 
     def __init__(self, factory: sessionmaker[Session], job_id: int, interval: float) -> None:
         self.factory, self.job_id, self.interval = factory, job_id, interval
         self.lost = False
+        self.abort_requested = False
+        """Someone asked the job to stop: the runner ends it ``aborted`` at the next record."""
 
     async def run(self) -> None:
         while True:
@@ -133,3 +152,9 @@ class Heartbeat:
             if not alive:
                 self.lost = True
                 return
+            try:
+                if abort_requested(self.factory, job_id=self.job_id):
+                    self.abort_requested = True
+                    return
+            except Exception:
+                continue

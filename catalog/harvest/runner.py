@@ -9,7 +9,9 @@ withdraws what the source no longer lists (``catalog.harvest.withdrawal``). The 
 - ``partial``: some records failed, a withdrawal was held, or a ``limit`` cut the run short;
 - ``failed``: the listing could not be read to its end (the error names the page URL and the reason) or
   the store failed; the batches already written stay, nothing is withdrawn;
-- ``aborted``: interrupted (Ctrl-C, cancelled), or taken over after its heartbeat stopped.
+- ``aborted``: interrupted (Ctrl-C, cancelled), stopped on request (``request_abort``: noticed at the next
+  heartbeat; the batches already written stay, nothing is withdrawn), or taken over after its heartbeat
+  stopped.
 
 A ``limit`` stops after that many records: an incomplete gather, so nothing is withdrawn, the plugin's
 state is not kept and the job is ``partial`` (an incremental plugin's next run must not start from it).
@@ -68,10 +70,15 @@ FetcherFactory = Callable[[Settings, sessionmaker[Session], int, bool], Abstract
 
 
 _TAKEN_OVER = "the job's heartbeat went stale and another run took the source over"
+_ABORTED = "stopped on request (abort); the batches written before stay, nothing was withdrawn"
 
 
 class _TakenOver(CatalogError):
     """The job's heartbeat was found stale and another run took the source over."""
+
+
+class _AbortRequested(CatalogError):
+    """Someone asked the job to stop (``catalog.db.jobs.request_abort``)."""
 
 
 class _TrackingHttp:
@@ -143,6 +150,18 @@ def _error_text(exc: BaseException, last_url: str | None) -> str:
     return text[:4000]
 
 
+def _is_transient(exc: BaseException) -> bool:
+    """The failure came from a portal that was unreachable, slow or overloaded (see ``FetchError``)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "transient", False) is True:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _logged(record: HarvestedRecord) -> LoggedRecord | None:
     """The log line of a record that failed or was skipped; None for one to store."""
     if record.error is not None:
@@ -168,6 +187,8 @@ async def _gather(
         async for harvested in records:
             if heartbeat is not None and heartbeat.lost:
                 raise _TakenOver(_TAKEN_OVER)
+            if heartbeat is not None and heartbeat.abort_requested:
+                raise _AbortRequested(_ABORTED)
             if isinstance(harvested, PageRead):
                 pages.page_read(harvested)
                 continue
@@ -221,13 +242,16 @@ async def run_harvest_async(
     progress: Progress | None = None,
     harvester: HarvesterClass | None = None,
     default_municipality: str | None = None,
+    job_id: int | None = None,
 ) -> HarvestReport:
     """Harvest one source into the store and return the report (see the module docstring).
 
     ``fetcher`` (else one made by ``fetcher_factory``, else the real ``Fetcher`` with the source's page
     cache) is what the plugin fetches through. ``harvester`` runs this plugin class instead of the one
     of the source's kind (``catalog import`` of a parsed document). ``default_municipality`` is the NIS
-    code of records whose metadata names none (default: the source's).
+    code of records whose metadata names none (default: the source's). ``job_id`` is a running job
+    already claimed for this run (``claim_job``: the API claims it before answering, so a second request
+    is refused at once); by default the run claims its own.
     """
     started = time.perf_counter()
     if limit is not None and limit < 1:
@@ -242,7 +266,9 @@ async def run_harvest_async(
         harvester_class, options = harvester, harvester.Options.model_validate(raw_options)
     report = HarvestReport(source_id=source_id, source_name=info.name, dry_run=dry_run)
     h = settings.harvest
-    if not dry_run:
+    if job_id is not None and not dry_run:
+        report.job_id = job_id
+    elif not dry_run:
         report.job_id, report.aborted_jobs = claim_job(
             factory, source_id=source_id, stale_after=h.job_stale_after_seconds
         )
@@ -280,7 +306,7 @@ async def run_harvest_async(
             stack.push_async_callback(_cancel, beating)
             try:
                 ended = await _gather(plugin, writer, seen, limit, heartbeat, progress, pages)
-            except _TakenOver:
+            except (_TakenOver, _AbortRequested):
                 raise
             except Exception:
                 with contextlib.suppress(Exception):
@@ -293,9 +319,14 @@ async def run_harvest_async(
         report.status, report.error = "aborted", str(exc)  # the job is no longer ours to close
         report.seconds = time.perf_counter() - started
         return _done(report, progress)
+    except _AbortRequested as exc:
+        report.status, report.error = "aborted", str(exc)
+        _finish(factory, report, started)
+        return _done(report, progress)
     except Exception as exc:
         report.status = "failed"
         report.error = _error_text(exc, tracking.last_url if tracking else None)
+        report.transient = _is_transient(exc)
         _finish(factory, report, started)
         return _done(report, progress)
     except BaseException:
@@ -396,7 +427,12 @@ def _finish_in(session: Session, report: HarvestReport, started: float) -> None:
     report.seconds = time.perf_counter() - started
     if report.job_id is not None:
         finish_job(
-            session, job_id=report.job_id, status=report.status, stats=report.stats(), error=report.error
+            session,
+            job_id=report.job_id,
+            status=report.status,
+            stats=report.stats(),
+            error=report.error,
+            held_withdrawals=report.held_withdrawals,
         )
 
 
@@ -418,6 +454,7 @@ def run_harvest(
     progress: Progress | None = None,
     harvester: HarvesterClass | None = None,
     default_municipality: str | None = None,
+    job_id: int | None = None,
 ) -> HarvestReport:
     """``run_harvest_async`` in a fresh event loop (for the CLI and other synchronous callers)."""
     return asyncio.run(
@@ -433,5 +470,6 @@ def run_harvest(
             progress=progress,
             harvester=harvester,
             default_municipality=default_municipality,
+            job_id=job_id,
         )
     )
