@@ -25,6 +25,7 @@ __all__ = [
     "QualitySection",
     "ServerSection",
     "Settings",
+    "WorkerSection",
     "config_path",
     "get_settings",
 ]
@@ -118,11 +119,34 @@ class QualitySection(_Section):
     """Hosts checked at once by ``catalog check-links``."""
 
 
+class WorkerSection(_Section):
+    concurrency: int = Field(default=2, gt=0)
+    """Harvests one ``catalog worker`` process runs at once."""
+    retry_attempts: int = Field(default=5, ge=0)
+    """Tries of a run that failed for a transient reason (portal unreachable or overloaded) before giving up."""
+    retry_backoff_seconds: int = Field(default=4, ge=0)
+    """Exponential backoff base: the n-th retry waits this to the power n+1 seconds (4, 16, 64, 256 ...)."""
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0)
+    """On SIGTERM, how long running harvests may go on before they are stopped at a batch and requeued."""
+    heartbeat_seconds: float = Field(default=10.0, gt=0)
+    """How often a worker tells the queue it is alive."""
+    stalled_after_seconds: float = Field(default=60.0, gt=0)
+    """A worker silent this long is dead (SIGKILL, machine gone): its jobs go back in the queue."""
+    control_interval_seconds: float = Field(default=60.0, gt=0)
+    """How often each worker queues the due sources and looks for stalled jobs."""
+
+
 class ServerSection(_Section):
     host: str = "127.0.0.1"
     """Address ``catalog serve`` listens on."""
     port: int = Field(default=8000, gt=0, lt=65536)
     """Port ``catalog serve`` listens on."""
+    write_rate_per_minute: int = Field(default=60, gt=0)
+    """Writes one API token (or one client address without a token) may make per minute; then 429."""
+    test_rate_per_minute: int = Field(default=10, gt=0)
+    """Source tests (``POST /api/sources/test``) one token or client address may run per minute."""
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    """Largest request body the API accepts, in bytes; larger ones get 413."""
 
 
 def config_path() -> Path | None:
@@ -161,6 +185,7 @@ class Settings(BaseSettings):
     catalog: CatalogSection = Field(default_factory=CatalogSection)
     harvest: HarvestSection = Field(default_factory=HarvestSection)
     server: ServerSection = Field(default_factory=ServerSection)
+    worker: WorkerSection = Field(default_factory=WorkerSection)
     quality: QualitySection = Field(default_factory=QualitySection)
 
     @classmethod

@@ -122,7 +122,11 @@ EXPOSED_HEADERS = ["ETag", "Last-Modified", "Link", "Content-Location", REQUEST_
 def install_middleware(app: FastAPI) -> None:
     """The conventions of every response, outermost first: request id and access log, HEAD, CORS
     (any origin may GET), gzip for compressible bodies (not for the ``.gz`` dumps, and flushed chunk
-    by chunk so streams stay streams). JSON logs go to standard error unless logging is configured."""
+    by chunk so streams stay streams), the request body size cap (``catalog.api.limits``). JSON logs go
+    to standard error unless logging is configured."""
+    from catalog.api.limits import BodySizeLimitMiddleware
+
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=app.state.settings.server.max_body_bytes)
     app.add_middleware(
         GZipMiddleware,
         minimum_size=1000,

@@ -1,0 +1,166 @@
+"""Authentication and limits for the API, as FastAPI dependencies (``Annotated`` aliases).
+
+``Authorization: Bearer cat_...`` names an API token (``catalog tokens create``). A request without the
+header is anonymous; a header that is malformed, or names an unknown or revoked token, is refused with
+401 (never treated as anonymous), so a client always learns that its token does not work.
+
+- ``OptionalPrincipalDep``: the caller's ``Principal``, or None when anonymous.
+- ``PrincipalDep``: a principal is required (401 without one).
+- ``AdminDep``: an admin is required (403 for a steward).
+- ``forbidden(detail)``: the 403 to raise when a steward reaches outside its scope.
+- ``rate_limit("write" | "test")``: a per-token (per client address when anonymous) token bucket, 429
+  with ``Retry-After`` when it is empty; the rates are ``server.write_rate_per_minute`` and
+  ``server.test_rate_per_minute``.
+
+Every refusal is RFC 9457 problem+json (through ``catalog.api.problems``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.auth.principal import Principal
+from catalog.auth.ratelimit import RateLimiter
+from catalog.auth.tokens import looks_like_token, verify_token
+from catalog.settings import Settings
+
+__all__ = [
+    "RATE_BUCKETS",
+    "AdminDep",
+    "OptionalPrincipalDep",
+    "PrincipalDep",
+    "forbidden",
+    "get_admin",
+    "get_optional_principal",
+    "get_principal",
+    "rate_limit",
+]
+
+_log = logging.getLogger(__name__)
+
+RATE_BUCKETS: dict[str, Callable[[Settings], int]] = {
+    "write": lambda settings: settings.server.write_rate_per_minute,
+    "test": lambda settings: settings.server.test_rate_per_minute,
+}
+"""The rate-limit buckets and where their rate (per minute) comes from."""
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiToken",
+    description="An API token made with `catalog tokens create` (`cat_...`).",
+)
+_limiter_lock = threading.Lock()
+
+
+def _unauthorized(detail: str, *, invalid: bool) -> HTTPException:
+    challenge = 'Bearer realm="catalog"' + (', error="invalid_token"' if invalid else "")
+    return HTTPException(401, detail, headers={"WWW-Authenticate": challenge})
+
+
+def forbidden(detail: str) -> HTTPException:
+    """The 403 to raise when the caller's token does not reach what it asks for."""
+    return HTTPException(403, detail)
+
+
+def get_optional_principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The principal of the request's bearer token, None without an ``Authorization`` header."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value:
+        raise _unauthorized("the Authorization header must be 'Bearer <token>'", invalid=True)
+    if not looks_like_token(value):
+        raise _unauthorized("malformed API token (expected 'cat_' and 43 characters)", invalid=True)
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        principal = verify_token(session, value)
+        if principal is not None:
+            try:
+                session.commit()  # last_used_at, at most once a minute
+            except SQLAlchemyError as exc:  # a busy database must not refuse a valid token
+                session.rollback()
+                _log.warning(
+                    "could not record the use of token %s: %s", principal.token_id, type(exc).__name__
+                )
+    if principal is None:
+        raise _unauthorized("unknown or revoked API token", invalid=True)
+    request.state.principal = principal
+    return principal
+
+
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
+
+
+def get_principal(principal: OptionalPrincipalDep) -> Principal:
+    """The caller's principal; 401 when the request carries no token."""
+    if principal is None:
+        raise _unauthorized("this needs an API token: 'Authorization: Bearer <token>'", invalid=False)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_admin(principal: PrincipalDep) -> Principal:
+    """The caller's principal when it is an admin; 403 for a steward."""
+    if not principal.is_admin:
+        raise forbidden("this needs an admin token")
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(get_admin)]
+
+
+def _limiter(request: Request) -> RateLimiter:
+    state = request.app.state
+    limiter: RateLimiter | None = getattr(state, "rate_limiter", None)
+    if limiter is None:
+        with _limiter_lock:
+            limiter = getattr(state, "rate_limiter", None)
+            if limiter is None:
+                limiter = RateLimiter()
+                state.rate_limiter = limiter
+    return limiter
+
+
+def rate_limit(bucket: str) -> Callable[..., None]:
+    """A dependency that spends one action of ``bucket`` ("write" or "test") for the caller, or 429.
+
+    The caller is its token when it has one, else its client address.
+    """
+    if bucket not in RATE_BUCKETS:
+        raise ValueError(f"unknown rate-limit bucket {bucket!r}; known: {', '.join(RATE_BUCKETS)}")
+    rate_of = RATE_BUCKETS[bucket]
+
+    def _rate_limited(request: Request, principal: OptionalPrincipalDep) -> None:
+        settings: Settings = request.app.state.settings
+        rate = rate_of(settings)
+        who = (
+            f"token:{principal.token_id}"
+            if principal
+            else f"ip:{request.client.host if request.client else '-'}"
+        )
+        wait = _limiter(request).take((bucket, who), rate_per_minute=rate)
+        if wait > 0:
+            seconds = RateLimiter.retry_after(wait)
+            raise HTTPException(
+                429,
+                f"too many {bucket} requests: at most {rate} a minute; retry in {seconds} s",
+                headers={"Retry-After": str(seconds)},
+            )
+
+    _rate_limited.__name__ = f"rate_limit_{bucket}"
+    return _rate_limited
