@@ -19,7 +19,11 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 def test_a_made_token_verifies_to_its_principal(store: Any) -> None:
     with store.sessions() as session:
         plaintext, row = create_token(
-            session, name="gent-steward", role="steward", municipalities=["44021"], organisations=["Stad Gent"]
+            session,
+            name="gent-steward",
+            role="steward",
+            municipalities=["44021"],
+            organisations=["Stad Gent"],
         )
         session.commit()
     assert plaintext.startswith("cat_") and len(plaintext) == 47
