@@ -17,6 +17,7 @@ holds it to that on the reference samples and on generated feeds). Known points 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -90,7 +91,13 @@ def evaluate_path(graph: DataGraph, focus: Term, path: Path) -> list[Term]:
 @lru_cache(maxsize=16384)
 def _well_typed(lexical: str, datatype: str) -> bool:
     """rdflib's reading of a typed literal, as pyshacl checks it."""
-    literal = rdflib.Literal(lexical, datatype=rdflib.URIRef(datatype))
+    rdflib_log = logging.getLogger("rdflib.term")
+    was_disabled = rdflib_log.disabled
+    rdflib_log.disabled = True  # rdflib logs a traceback for every ill-typed literal it is handed
+    try:
+        literal = rdflib.Literal(lexical, datatype=rdflib.URIRef(datatype))
+    finally:
+        rdflib_log.disabled = was_disabled
     if literal.ill_typed is True:
         return False
     value = literal.value

@@ -9,7 +9,7 @@ reading as pyshacl without inference).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
@@ -37,14 +37,14 @@ class DataGraph:
 
     __slots__ = ("_inverse", "_out", "_subclass_cache", "_types")
 
-    def __init__(self, triples: Iterable[tuple[Any, Any, Any]] = ()) -> None:
+    def __init__(self, triples: Iterable[Any] = ()) -> None:
         self._out: dict[Term, dict[NamedNode, list[Term]]] = {}
         self._types: dict[Term, list[Term]] | None = None
         self._inverse: dict[Term, dict[NamedNode, list[Term]]] | None = None
         self._subclass_cache: dict[tuple[Term, Term], bool] = {}
         self.add_all(triples)
 
-    def add_all(self, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+    def add_all(self, triples: Iterable[Any]) -> None:
         """Add triples (``(s, p, o)`` tuples or pyoxigraph ``Triple``/``Quad`` objects)."""
         out = self._out
         for triple in triples:
@@ -67,6 +67,13 @@ class DataGraph:
 
     def __len__(self) -> int:
         return sum(len(objs) for preds in self._out.values() for objs in preds.values())
+
+    def triples(self) -> Iterator[tuple[Term, NamedNode, Term]]:
+        """Every triple, grouped by subject."""
+        for s, preds in self._out.items():
+            for p, objs in preds.items():
+                for o in objs:
+                    yield (s, p, o)
 
     def subjects(self) -> Iterable[Term]:
         """Every subject of the graph."""

@@ -33,6 +33,7 @@ __all__ = [
     "findings_of",
     "load_shapes",
     "shape_set",
+    "short_iri",
 ]
 
 SHAPE_SETS: dict[str, tuple[str, ...]] = {
@@ -84,7 +85,8 @@ def shape_set(name: str = "vl") -> ShapeSet:
     return load_shapes(*(_shape_file(f) for f in files))
 
 
-def _short(iri: str) -> str:
+def short_iri(iri: str) -> str:
+    """An IRI with a known prefix (``dct:license``), else unchanged."""
     for prefix, base in _PREFIXES.items():
         if iri.startswith(base):
             return f"{prefix}:{iri[len(base) :]}"
@@ -120,7 +122,7 @@ _KINDS = {
 
 def _generic(result: Result) -> tuple[str, str]:
     """An English and a Dutch message for a shape that states none."""
-    where = _short(path_label(result.path)) if result.path is not None else None
+    where = short_iri(path_label(result.path)) if result.path is not None else None
     param = result.parameter
     component = result.component
     shown: tuple[str, str]
@@ -128,7 +130,7 @@ def _generic(result: Result) -> tuple[str, str]:
         kinds = sorted(param)
         shown = (" or ".join(_KINDS[k][0] for k in kinds), " of ".join(_KINDS[k][1] for k in kinds))
     elif component in ("ClassConstraintComponent", "DatatypeConstraintComponent"):
-        shown = (_short(param.value), _short(param.value))
+        shown = (short_iri(param.value), short_iri(param.value))
     elif component == "HasValueConstraintComponent":
         shown = (term_key(param), term_key(param))
     else:
