@@ -14,6 +14,7 @@ from catalog.api.middleware import install_middleware
 from catalog.api.problems import install_problem_handlers
 from catalog.api.routes import datasets, feed, health, linked, municipalities, stats
 from catalog.api.routes.quality import router as quality_router
+from catalog.api.routes.validate import router as validate_router
 from catalog.db.engine import make_engine, make_session_factory
 from catalog.db.queries import count_datasets, list_datasets
 from catalog.settings import Settings, get_settings
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(linked.router)
     app.include_router(feed.router)
     app.include_router(quality_router)
+    app.include_router(validate_router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, session: SessionDep) -> str:
