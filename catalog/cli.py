@@ -16,6 +16,7 @@ import typer
 from catalog.cli_dump import dump_app
 from catalog.cli_errors import fail, user_errors
 from catalog.cli_harvest import harvest_command, sources_app
+from catalog.cli_quality import check_links_command, quality_app
 from catalog.cli_validate import validate_command
 
 __all__ = ["app"]
@@ -32,6 +33,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(dump_app, name="dump")
 app.command("harvest")(harvest_command)
+app.add_typer(quality_app, name="quality")
+app.command("check-links")(check_links_command)
 app.command("validate")(validate_command)
 
 EXPORT_FORMATS = {
