@@ -85,6 +85,8 @@ def _is_web_url(text: str) -> bool:
 
 
 def _str(value: Any) -> str | None:
+    if type(value) is str:  # the common case first: this runs for every field of every dataset
+        return value.strip() or None
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         text = str(value).strip()
         return text or None
