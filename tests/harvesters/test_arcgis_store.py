@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from plugin_support import load_municipalities_into, store_settings
-from replay import ReplayServer
+from replay import RecordedRequest, ReplayServer, Reply
 from sqlalchemy import select
 
 from catalog.db.queries import count_datasets
@@ -87,3 +87,28 @@ def test_hub_dcat_ap_feed_stored_with_municipality_from_the_publisher(
     with store.sessions() as session:
         places = {row.title: row.municipality_nis for row in session.scalars(select(DatasetRow))}
     assert places == {"Parkeerzones": "11002", "Speelterreinen": "11002"}
+
+
+def test_an_unchanged_feed_answered_304_is_not_read_again(
+    store: Store, replay: ReplayServer, samples: Path
+) -> None:
+    load_municipalities_into(store.sessions)
+    settings = store_settings(store.url)
+    body = (samples / "udata-evian.json").read_bytes()
+
+    def answer(request: RecordedRequest) -> Reply:
+        if request.headers.get("if-none-match") == '"evian-1"':
+            return Reply(b"", 304, {"ETag": '"evian-1"'})
+        return Reply(body, 200, {"ETag": '"evian-1"', "Content-Type": "application/json"})
+
+    replay.route(US, handler=answer)
+    source_id = add(store, settings, replay.url(US), language="fr")
+    first = run_harvest(store.sessions, source_id=source_id, settings=settings)
+    assert first.counts["created"] == 8, first.summary()
+
+    second = run_harvest(store.sessions, source_id=source_id, settings=settings)
+
+    assert second.status == "succeeded" and second.counts["unchanged"] == 8, second.summary()
+    assert replay.requests[-1].headers.get("if-none-match") == '"evian-1"'
+    with store.sessions() as session:
+        assert count_datasets(session) == 8
