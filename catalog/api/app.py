@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from catalog.api.deps import SessionDep
 from catalog.api.middleware import install_middleware
 from catalog.api.problems import install_problem_handlers
-from catalog.api.routes import datasets, feed, health, linked, municipalities, stats
+from catalog.api.routes import datasets, feed, health, jobs, linked, municipalities, sources, stats
 from catalog.api.routes.quality import router as quality_router
 from catalog.api.routes.validate import router as validate_router
 from catalog.db.engine import make_engine, make_session_factory
@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        launcher = getattr(app.state, "harvest_launcher", None)  # runs started through the API
+        if launcher is not None and hasattr(launcher, "shutdown"):
+            launcher.shutdown(wait=False)
         engine.dispose()
 
     app = FastAPI(
@@ -40,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.session_factory = make_session_factory(engine)
+    app.state.writer_factory = make_session_factory(engine, writer=True)
     install_problem_handlers(app)
     install_middleware(app)
     app.include_router(health.router)
@@ -50,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feed.router)
     app.include_router(quality_router)
     app.include_router(validate_router)
+    app.include_router(sources.router)
+    app.include_router(jobs.router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, session: SessionDep) -> str:
