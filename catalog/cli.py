@@ -16,6 +16,7 @@ import typer
 from catalog.cli_dump import dump_app
 from catalog.cli_errors import fail, user_errors
 from catalog.cli_harvest import harvest_command, sources_app
+from catalog.cli_tokens import tokens_app
 from catalog.cli_sources_test import sources_test
 from catalog.cli_quality import check_links_command, quality_app
 from catalog.cli_validate import validate_command
@@ -33,6 +34,7 @@ db_app = typer.Typer(help="The metadata store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 sources_app.command("test")(sources_test)
 app.add_typer(sources_app, name="sources")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(dump_app, name="dump")
 app.command("harvest")(harvest_command)
 app.add_typer(quality_app, name="quality")

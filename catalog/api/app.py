@@ -13,6 +13,7 @@ from catalog.api.deps import SessionDep
 from catalog.api.middleware import install_middleware
 from catalog.api.problems import install_problem_handlers
 from catalog.api.routes import datasets, feed, health, jobs, linked, municipalities, sources, stats
+from catalog.api.routes.audit import router as audit_router
 from catalog.api.routes.quality import router as quality_router
 from catalog.api.routes.validate import router as validate_router
 from catalog.db.engine import make_engine, make_session_factory
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(linked.router)
     app.include_router(feed.router)
     app.include_router(quality_router)
+    app.include_router(audit_router)
     app.include_router(validate_router)
     app.include_router(sources.router)
     app.include_router(jobs.router)

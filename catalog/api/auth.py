@@ -8,6 +8,7 @@ header is anonymous; a header that is malformed, or names an unknown or revoked 
 - ``PrincipalDep``: a principal is required (401 without one).
 - ``AdminDep``: an admin is required (403 for a steward).
 - ``forbidden(detail)``: the 403 to raise when a steward reaches outside its scope.
+- ``auth_responses(401, 403, ...)``: the OpenAPI ``responses`` documenting these refusals.
 - ``rate_limit("write" | "test")``: a per-token (per client address when anonymous) token bucket, 429
   with ``Retry-After`` when it is empty; the rates are ``server.write_rate_per_minute`` and
   ``server.test_rate_per_minute``.
@@ -20,13 +21,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.api.problems import PROBLEM_JSON
 from catalog.auth.principal import Principal
 from catalog.auth.ratelimit import RateLimiter
 from catalog.auth.tokens import looks_like_token, verify_token
@@ -37,6 +40,7 @@ __all__ = [
     "AdminDep",
     "OptionalPrincipalDep",
     "PrincipalDep",
+    "auth_responses",
     "forbidden",
     "get_admin",
     "get_optional_principal",
@@ -164,3 +168,38 @@ def rate_limit(bucket: str) -> Callable[..., None]:
 
     _rate_limited.__name__ = f"rate_limit_{bucket}"
     return _rate_limited
+
+
+_PROBLEM_EXAMPLES: dict[int, tuple[str, str]] = {
+    401: (
+        "The request carries no API token, or one that is malformed, unknown or revoked.",
+        "unknown or revoked API token",
+    ),
+    403: (
+        "The token is valid but does not reach this (a steward outside its scope, or not an admin).",
+        "this needs an admin token",
+    ),
+    413: (
+        "The request body is larger than `server.max_body_bytes`.",
+        "the request body is larger than 1048576 bytes",
+    ),
+    429: (
+        "Too many requests from this token (or address); `Retry-After` says when to retry.",
+        "too many write requests: at most 60 a minute; retry in 1 s",
+    ),
+}
+
+
+def auth_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the refusals of this module (401, 403, 413, 429), with problem examples."""
+    result: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        description, detail = _PROBLEM_EXAMPLES[status]
+        example = {
+            "type": "about:blank",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+        }
+        result[status] = {"description": description, "content": {PROBLEM_JSON: {"example": example}}}
+    return result
