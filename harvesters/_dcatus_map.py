@@ -60,7 +60,7 @@ from harvesters._ckan_map import (
 )
 from harvesters._dcatus_text import plain_text
 
-__all__ = ["DcatUsMapper", "dataset_identifier", "map_dataset"]
+__all__ = ["DcatUsMapper", "build_dataset", "dataset_identifier", "map_dataset"]
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'{}|\\^`()\[\]]+[^\s<>\"'{}|\\^`()\[\].,;:!?]")
@@ -285,7 +285,8 @@ class DcatUsMapper:
             self.problem(path + "format", "unknown format", fmt)
         return None
 
-    def distribution(self, item: Mapping[str, Any], path: str) -> Distribution | None:
+    def distribution(self, item: Mapping[str, Any], path: str) -> dict[str, Any] | None:
+        """The fields of one Distribution, validated with the dataset (one validation is cheaper)."""
         access = self.iris(item.get("accessURL"), path + "access_url")
         download = self.iris(item.get("downloadURL"), path + "download_url")
         if not access and not download:
@@ -297,18 +298,18 @@ class DcatUsMapper:
             media = lookup_media_type(media_text)
             if media is None:
                 self.problem(path + "media_type", "unknown media type", media_text)
-        return Distribution(
-            title=self.text(item.get("title")),
-            description=self.text(item.get("description")),
-            access_url=access or download,
-            download_url=download,
-            format=self.file_format(fmt, media_text, path),
-            media_type=media,
-            conforms_to=self.iris(item.get("conformsTo"), path + "conforms_to"),
-            page=self.iris(item.get("describedBy"), path + "page"),
-        )
+        return {
+            "title": self.text(item.get("title")),
+            "description": self.text(item.get("description")),
+            "access_url": access or download,
+            "download_url": download,
+            "format": self.file_format(fmt, media_text, path),
+            "media_type": media,
+            "conforms_to": self.iris(item.get("conformsTo"), path + "conforms_to"),
+            "page": self.iris(item.get("describedBy"), path + "page"),
+        }
 
-    def distributions(self, value: Any) -> list[Distribution]:
+    def distributions(self, value: Any) -> list[dict[str, Any]]:
         items = value if isinstance(value, list) else [value] if isinstance(value, Mapping) else []
         out = []
         for i, item in enumerate(items):
@@ -340,7 +341,7 @@ def map_dataset(item: Mapping[str, Any], *, language: str) -> tuple[Dataset, tup
         uri = None
     keywords, themes = mapper.keywords_and_themes(item)
     rights = mapper.clean(item.get("rights"))
-    dataset = Dataset(
+    fields: dict[str, Any] = dict(
         uri=uri,
         identifier=[identifier] if identifier else [],
         title=mapper.text(item.get("title")),
@@ -372,4 +373,22 @@ def map_dataset(item: Mapping[str, Any], *, language: str) -> tuple[Dataset, tup
         frequency=mapper.controlled(item.get("accrualPeriodicity"), lookup_frequency, "frequency"),
         distribution=mapper.distributions(item.get("distribution")),
     )
-    return dataset, tuple(mapper.problems)
+    return build_dataset(fields, mapper), tuple(mapper.problems)
+
+
+def build_dataset(fields: dict[str, Any], mapper: DcatUsMapper) -> Dataset:
+    """The Dataset, validated once; a distribution the model refuses is dropped alone, with a problem."""
+    try:
+        return Dataset(**fields)
+    except ValidationError as exc:
+        if not any(error["loc"][:1] == ("distribution",) for error in exc.errors()):
+            raise
+    kept = []
+    for i, found in enumerate(fields["distribution"]):
+        try:
+            kept.append(Distribution.model_validate(found))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            mapper.problem(f"distribution.{i}.{where}", first["msg"])
+    return Dataset(**{**fields, "distribution": kept})

@@ -67,6 +67,8 @@ ACCEPT = "application/json, application/ld+json, text/turtle;q=0.8, application/
 _POD = "project-open-data.cio.gov"
 _POD_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 _CHUNK = 256
+_SITE_PAGES = frozenset({"search", "datasets", "maps", "documents", "pages", "explore", "about", "apps"})
+"""First path segments of a Hub site's own pages: a URL of one stands for the site."""
 _DOCUMENT_SUFFIXES = (".json", ".jsonld", ".xml", ".rdf", ".ttl", ".nt")
 
 
@@ -89,8 +91,11 @@ def _points_at_document(url: str) -> bool:
 
 
 def _site_root(url: str) -> str:
+    """The site's address: a page of the site (``/search``, ``/datasets/...``) stands for its root."""
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/")
+    if path.split("/")[1:2] and path.split("/")[1].lower() in _SITE_PAGES:
+        path = ""
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
@@ -120,7 +125,9 @@ class _Feed:
 
 def _looks_like_html(page: FetchedPage) -> bool:
     head = page.content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return page.content_type == "text/html" or head.startswith((b"<!doctype html", b"<html"))
+    if head.startswith((b"<!doctype html", b"<html")):
+        return True
+    return page.content_type == "text/html" and head.startswith(b"<") and not head.startswith(b"<?xml")
 
 
 def _is_dcat_us(body: Mapping[str, Any]) -> bool:

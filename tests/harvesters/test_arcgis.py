@@ -12,7 +12,8 @@ from replay import ReplayServer
 
 from catalog.exceptions import FeedError
 from catalog.model import Distribution, pick_text
-from harvesters.arcgis import FEED_STATE, ArcgisHarvester, ArcgisOptions
+from harvesters._dcatus_map import DcatUsMapper, build_dataset
+from harvesters.arcgis import FEED_STATE, ArcgisHarvester, ArcgisOptions, feed_urls
 from harvesters.base import HarvestedRecord, Http
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "arcgis"
@@ -327,3 +328,39 @@ def test_options_are_checked_when_a_source_is_saved() -> None:
         ArcgisOptions.model_validate({"feed": "dcat-us-3"})
     with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
         ArcgisOptions.model_validate({"where": "x"})
+
+
+@pytest.mark.parametrize(
+    ("url", "feed", "expected"),
+    [
+        (
+            "https://stad.hub.arcgis.com/",
+            "dcat-us",
+            ["https://stad.hub.arcgis.com/api/feed/dcat-us/1.1.json"],
+        ),
+        ("https://stad.hub.arcgis.com/search?q=groen", "dcat-ap-3", ["https://stad.hub.arcgis.com" + AP3]),
+        (
+            "https://stad.hub.arcgis.com/datasets/a::b/about",
+            "dcat-ap-2",
+            ["https://stad.hub.arcgis.com" + AP2],
+        ),
+        ("https://data.example.org/data.json", "auto", ["https://data.example.org/data.json"]),
+        ("https://stad.hub.arcgis.com" + US, "dcat-ap-3", ["https://stad.hub.arcgis.com" + US]),
+        (
+            "https://stad.hub.arcgis.com",
+            "auto",
+            [f"https://stad.hub.arcgis.com{p}" for p in (AP3, AP2, US, LEGACY)],
+        ),
+    ],
+)
+def test_the_feed_addresses_asked_for(url: str, feed: str, expected: list[str]) -> None:
+    assert feed_urls(url, feed) == expected
+
+
+def test_a_distribution_the_model_refuses_is_dropped_alone() -> None:
+    mapper = DcatUsMapper("nl")
+    good = {"access_url": ["https://a.example/x.csv"], "title": {"nl": "CSV"}}
+    bad = {"access_url": ["https://a.example/y.csv"], "byte_size": -1}
+    dataset = build_dataset({"identifier": ["x"], "title": {"nl": "X"}, "distribution": [bad, good]}, mapper)
+    assert [d.access_url for d in dataset.distribution] == [["https://a.example/x.csv"]]
+    assert [p.path for p in mapper.problems] == ["distribution.0.byte_size"]
