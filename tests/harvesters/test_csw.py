@@ -7,7 +7,8 @@ Page 1 is GeoNetwork's real ISO 19139 answer (reference samples), page 2 a proje
 from __future__ import annotations
 
 import pytest
-from csw_support import CSW_PATH, XML, iso_pages, serve_pages, start_position
+from csw_support import CSW_PATH, PAGE_2, XML, iso_pages, serve_pages, start_position
+from lxml import etree
 from plugin_support import collect, collect_until_error, source
 from pydantic import ValidationError
 from replay import SAMPLES_DIR, RecordedRequest, ReplayServer, Reply
@@ -16,7 +17,7 @@ from catalog.exceptions import FeedError
 from harvesters._csw_response import CswException
 from harvesters._iso19139_xml import parse_xml
 from harvesters.base import Http
-from harvesters.csw import NO_IDENTIFIER, CswHarvester, CswOptions
+from harvesters.csw import DUPLICATE, NO_IDENTIFIER, CswHarvester, CswOptions
 
 pytestmark = pytest.mark.usefixtures("samples")
 
@@ -229,3 +230,47 @@ def test_pasted_getcapabilities_url_is_reduced_to_the_endpoint(replay: ReplaySer
     url = serve_pages(replay, iso_pages())
     collect(harvester(url + "?service=CSW&request=GetCapabilities&version=2.0.2", http))
     assert all(r.query == {} for r in replay.requests)
+
+
+def _page_with(records: list[bytes], *, matched: int | None = None, next_record: int = 0) -> bytes:
+    """A GetRecords answer holding ``records`` (serialised MD_Metadata elements)."""
+    count = len(records) if matched is None else matched
+    head = (
+        '<csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2">'
+        f'<csw:SearchResults numberOfRecordsMatched="{count}" numberOfRecordsReturned="{len(records)}"'
+        f' nextRecord="{next_record}">'
+    )
+    return head.encode() + b"".join(records) + b"</csw:SearchResults></csw:GetRecordsResponse>"
+
+
+def _capture_records() -> list[bytes]:
+    root = parse_xml(PAGE_2.read_bytes())
+    return [etree.tostring(e) for e in root.iter("{http://www.isotc211.org/2005/gmd}MD_Metadata")]
+
+
+def test_a_service_listed_before_its_dataset_still_serves_it(replay: ReplayServer, http: Http) -> None:
+    dataset, service = _capture_records()[:2]
+    url = serve_pages(
+        replay, {1: _page_with([service], matched=2, next_record=2), 2: _page_with([dataset], matched=2)}
+    )
+
+    found = collect(harvester(url, http))
+
+    assert [r.remote_id for r in found] == [
+        "7f3c0d2e-5a1b-4c8e-9f00-0a1b2c3d4e5f",
+        "a1b2c3d4-0000-4000-8000-fietspadenwms",
+    ], "services come after the last page"
+    served = found[1].record
+    assert served is not None and served.kind == "DataService"
+    assert served.serves_dataset == ["https://data.stad.gent/id/dataset/fietspaden-gent"]
+
+
+def test_a_record_listed_on_two_pages_is_read_once(replay: ReplayServer, http: Http) -> None:
+    dataset = _capture_records()[0]
+    url = serve_pages(
+        replay, {1: _page_with([dataset], matched=2, next_record=2), 2: _page_with([dataset], matched=2)}
+    )
+
+    found = collect(harvester(url, http))
+
+    assert [(r.record is not None, r.skipped) for r in found] == [(True, None), (False, DUPLICATE)]

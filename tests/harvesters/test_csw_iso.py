@@ -173,3 +173,23 @@ def test_unreadable_values_are_dropped_and_reported(page_2: list[etree._Element]
         ("modified", "30/09/2026 noon"),
         ("spatial.bbox", "west"),
     ]
+
+
+def test_free_text_translations_are_kept_by_locale(page_2: list[etree._Element]) -> None:
+    source = etree.tostring(page_2[0]).decode()
+    locale = (
+        '<gmd:locale xmlns:gmd="http://www.isotc211.org/2005/gmd"><gmd:PT_Locale id="EN">'
+        '<gmd:languageCode><gmd:LanguageCode codeList="http://www.loc.gov/standards/iso639-2/"'
+        ' codeListValue="eng"/></gmd:languageCode></gmd:PT_Locale></gmd:locale>'
+    )
+    translated = (
+        "<gco:CharacterString>Fietspaden in Gent</gco:CharacterString>"
+        '<gmd:PT_FreeText><gmd:textGroup><gmd:LocalisedCharacterString locale="#EN">Cycle paths in Ghent'
+        "</gmd:LocalisedCharacterString></gmd:textGroup></gmd:PT_FreeText>"
+    )
+    source = source.replace("<gco:CharacterString>Fietspaden in Gent</gco:CharacterString>", translated)
+    source = source.replace("<gmd:hierarchyLevel>", locale + "<gmd:hierarchyLevel>", 1)
+
+    mapped = map_iso_record(parse_xml(source.encode()))
+
+    assert mapped.record.title == {"en": "Cycle paths in Ghent", "nl": "Fietspaden in Gent"}
