@@ -167,15 +167,17 @@ def _walk(node: Any) -> Any:
     return node
 
 
-def prepare_jsonld(data: bytes) -> bytes:
+def prepare_jsonld(data: bytes, document: Any = None) -> bytes:
     """The document with known remote contexts inlined and Hub's misspelt keys repaired.
 
-    Raises FeedError for a body that is not JSON, or that names a context not known here.
+    ``document`` is ``data`` already read as JSON, when the caller has it. Raises FeedError for a body
+    that is not JSON, or that names a context not known here.
     """
     if not needs_preparing(data):
         return data
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise FeedError(f"JSON-LD syntax error: {exc}") from exc
+    if document is None:
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise FeedError(f"JSON-LD syntax error: {exc}") from exc
     return json.dumps(_walk(document), ensure_ascii=False).encode()

@@ -121,6 +121,8 @@ class _Feed:
     kind: Literal["dcat-us", "rdf"]
     datasets: list[Any] | None = None
     """The DCAT-US datasets, already read from the body."""
+    jsonld: bytes | None = None
+    """A JSON-LD body with its known remote contexts inlined (see ``harvesters._arcgis_jsonld``)."""
 
 
 def _looks_like_html(page: FetchedPage) -> bool:
@@ -178,7 +180,10 @@ def _classify(page: FetchedPage) -> _Feed:
     if isinstance(body, list) or (isinstance(body, dict) and _is_dcat_us(body)):
         return _Feed(page, "dcat-us", read_dcat_us(body, url))
     if isinstance(body, dict) and ("@context" in body or "@graph" in body):
-        return _Feed(page, "rdf")
+        try:
+            return _Feed(page, "rdf", jsonld=prepare_jsonld(page.content, body))
+        except FeedError as exc:
+            raise FeedError(f"{url}: {exc}") from exc
     keys = ", ".join(sorted(body)[:8]) if isinstance(body, dict) else type(body).__name__
     raise FeedError(
         f"{url}: neither a DCAT-US data.json (no 'dataset' list) nor DCAT-AP JSON-LD (no @context); "
@@ -186,7 +191,13 @@ def _classify(page: FetchedPage) -> _Feed:
     )
 
 
-def _read_rdf(page: FetchedPage, max_bytes: int | None) -> FeedReader:
+def _read_rdf(page: FetchedPage, max_bytes: int | None, prepared: bytes | None = None) -> FeedReader:
+    """The page read as RDF; ``prepared`` is its JSON-LD body already made readable, if it is one."""
+    if prepared is not None:
+        try:
+            return parse_feed(prepared, format="jsonld", base_iri=page.url, max_bytes=max_bytes)
+        except FeedError as exc:
+            raise FeedError(f"{page.url}: {exc}") from exc
     data = page.content
     try:
         fmt = detect_format(content_type=page.content_type, name=urlsplit(page.url).path, data=data[:65536])
@@ -253,7 +264,7 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
         if feed.kind == "dcat-us":
             items: AsyncIterator[HarvestedItem] = self._dcat_us(feed, seen)
         else:
-            items = self._rdf(feed.page, seen)
+            items = self._rdf(feed, seen)
         async for item in items:
             yield item
 
@@ -328,9 +339,10 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
             return HarvestedRecord(identifier, raw, "application/json", None, url=url, error=error)
         return HarvestedRecord(identifier, raw, "application/json", dataset, problems, url=url)
 
-    async def _rdf(self, first: FetchedPage, seen: set[str]) -> AsyncIterator[HarvestedItem]:
+    async def _rdf(self, feed: _Feed, seen: set[str]) -> AsyncIterator[HarvestedItem]:
         guard = self.http.page_guard()
-        page: FetchedPage | None = first
+        page: FetchedPage | None = feed.page
+        prepared = feed.jsonld
         max_bytes = getattr(self.http, "max_response_bytes", None)
         while page is not None:
             guard.check(page.url, page.content)
@@ -339,7 +351,7 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
                 yield UnchangedPage(page.url)
                 next_page = recalled
             else:
-                reader = await asyncio.to_thread(_read_rdf, page, max_bytes)
+                reader = await asyncio.to_thread(_read_rdf, page, max_bytes, prepared)
                 try:
                     async for record in self._page_records(reader, page.url):
                         if record.remote_id in seen and record.record is not None:
@@ -353,6 +365,7 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
                     yield PageRead(page, next_page)
             if not next_page:
                 return
+            prepared = None
             page = await self.http.get(urljoin(page.url, next_page), headers={"Accept": ACCEPT})
 
     async def _page_records(self, reader: FeedReader, url: str) -> AsyncIterator[HarvestedRecord]:

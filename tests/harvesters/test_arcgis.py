@@ -245,6 +245,18 @@ def test_unknown_remote_context_is_refused_without_fetching_it(replay: ReplaySer
     assert len(replay.requests) == 1
 
 
+def test_probing_moves_past_a_feed_whose_context_cannot_be_read(replay: ReplayServer, http: Http) -> None:
+    unknown = b'{"@context": "https://contexts.example.org/hub.jsonld", "@id": "https://x.example/c"}'
+    replay.route(AP3, body=unknown, content_type="application/ld+json")
+    replay.route(AP2, body=capture("hub-dcat-ap-2.1.1.project-written.json"), content_type="application/json")
+    arcgis = harvester(replay.url(""), http)
+
+    found = collect(arcgis)
+
+    assert len([r for r in found if r.record is not None]) == 2
+    assert arcgis.state[FEED_STATE] == replay.url(AP2)
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
