@@ -158,7 +158,17 @@ def _check(shape: Shape, focus: Term, graph: DataGraph, out: list[Result] | None
     if shape.deactivated:
         return True
     path = shape.path
-    values: list[Term] = [focus] if path is None else evaluate_path(graph, focus, path)
+    values: list[Term]
+    if path is None:
+        values = [focus]
+    else:
+        values = (
+            list(graph.objects(focus, path))
+            if isinstance(path, NamedNode)
+            else evaluate_path(graph, focus, path)
+        )
+        if not values and not shape.fails_when_empty:
+            return True
     ok = True
     for component, param in shape.constraints:
         bad: list[Term | None] = []

@@ -35,13 +35,15 @@ def term_key(term: Term) -> str:
 class DataGraph:
     """An in-memory index of a set of triples (duplicates are ignored, as in an RDF graph)."""
 
-    __slots__ = ("_inverse", "_out", "_subclass_cache", "_types")
+    __slots__ = ("_has_subclass", "_instances", "_inverse", "_out", "_subclass_cache", "_types")
 
     def __init__(self, triples: Iterable[Any] = ()) -> None:
         self._out: dict[Term, dict[NamedNode, list[Term]]] = {}
         self._types: dict[Term, list[Term]] | None = None
         self._inverse: dict[Term, dict[NamedNode, list[Term]]] | None = None
         self._subclass_cache: dict[tuple[Term, Term], bool] = {}
+        self._instances: dict[Term, list[Term]] = {}
+        self._has_subclass = False
         self.add_all(triples)
 
     def add_all(self, triples: Iterable[Any]) -> None:
@@ -52,6 +54,8 @@ class DataGraph:
                 s, p, o = triple
             else:
                 s, p, o = triple.subject, triple.predicate, triple.object
+            if p == RDFS_SUBCLASS:
+                self._has_subclass = True
             preds = out.get(s)
             if preds is None:
                 out[s] = {p: [o]}
@@ -64,6 +68,7 @@ class DataGraph:
         self._types = None
         self._inverse = None
         self._subclass_cache.clear()
+        self._instances.clear()
 
     def __len__(self) -> int:
         return sum(len(objs) for preds in self._out.values() for objs in preds.values())
@@ -106,18 +111,26 @@ class DataGraph:
 
     def instances(self, cls: NamedNode) -> list[Term]:
         """Nodes typed ``cls`` or a subclass of it (``rdfs:subClassOf*`` read in the data graph)."""
+        cached = self._instances.get(cls)
+        if cached is not None:
+            return cached
         types = self._type_index()
         found = list(types.get(cls, _EMPTY))
-        for other, members in types.items():
-            if other != cls and self._is_subclass(other, cls):
-                found.extend(m for m in members if m not in found)
+        if self._has_subclass:
+            for other, members in types.items():
+                if other != cls and self._is_subclass(other, cls):
+                    found.extend(m for m in members if m not in found)
+        self._instances[cls] = found
         return found
 
     def has_class(self, node: Term, cls: Term) -> bool:
         """Whether ``node`` is an instance of ``cls`` (a literal never is)."""
         if isinstance(node, Literal):
             return False
-        return any(typ == cls or self._is_subclass(typ, cls) for typ in self.objects(node, RDF_TYPE))
+        types = self.objects(node, RDF_TYPE)
+        if cls in types:
+            return True
+        return self._has_subclass and any(self._is_subclass(typ, cls) for typ in types)
 
     def _type_index(self) -> dict[Term, list[Term]]:
         if self._types is None:

@@ -94,6 +94,9 @@ class Shape:
     constraints: list[tuple[str, Any]] = field(default_factory=list)
     """``(component, parameter)``: component is the SHACL constraint component's local name."""
     properties: list[Shape] = field(default_factory=list)
+    fails_when_empty: bool = True
+    """Whether the shape can report anything for a focus with no value nodes (``sh:minCount``,
+    ``sh:hasValue``); a property shape that cannot is skipped for such a focus."""
 
     @property
     def has_targets(self) -> bool:
@@ -196,6 +199,10 @@ class _Compiler:
         shape.target_objects_of = tuple(NamedNode(str(p)) for p in g.objects(node, SH.targetObjectsOf))
         shape.properties = [self.shape(p) for p in g.objects(node, SH.property)]
         shape.constraints = self._constraints(node)
+        shape.fails_when_empty = shape.path is None or any(
+            (c == "MinCountConstraintComponent" and p > 0) or c == "HasValueConstraintComponent"
+            for c, p in shape.constraints
+        )
         return shape
 
     def _constraints(self, node: rdflib.term.Node) -> list[tuple[str, Any]]:
