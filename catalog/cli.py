@@ -16,10 +16,11 @@ import typer
 from catalog.cli_dump import dump_app
 from catalog.cli_errors import fail, user_errors
 from catalog.cli_harvest import harvest_command, sources_app
-from catalog.cli_tokens import tokens_app
-from catalog.cli_sources_test import sources_test
 from catalog.cli_quality import check_links_command, quality_app
+from catalog.cli_sources_test import sources_test
+from catalog.cli_tokens import tokens_app
 from catalog.cli_validate import validate_command
+from catalog.cli_worker import jobs_app, worker_command
 
 __all__ = ["app"]
 
@@ -37,9 +38,11 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(dump_app, name="dump")
 app.command("harvest")(harvest_command)
+app.command("validate")(validate_command)
 app.add_typer(quality_app, name="quality")
 app.command("check-links")(check_links_command)
-app.command("validate")(validate_command)
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker_command)
 
 EXPORT_FORMATS = {
     "ttl": "turtle",

@@ -17,12 +17,14 @@ __all__ = ["FetchError", "PageLoopGuard", "PagingLoop", "RequestLog", "Response"
 class FetchError(FeedError):
     """A URL could not be fetched; the message names the URL and the reason."""
 
-    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+    def __init__(self, message: str, *, url: str, status: int | None = None, transient: bool = False) -> None:
         super().__init__(message)
         self.url = url
         """The URL that failed (the redirect hop, when it was one)."""
         self.status = status
         """The HTTP status that made it fail, if there was one."""
+        self.transient = transient
+        """The portal was unreachable, slow or overloaded (retries ran out): trying later may succeed."""
 
 
 class PagingLoop(FeedError):

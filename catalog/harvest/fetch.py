@@ -299,7 +299,7 @@ class Fetcher:
             except _Transient as exc:
                 if attempt == retry.max_attempts:
                     reason = f"cannot fetch {url}: {exc} (after {attempt} attempts)"
-                    raise FetchError(reason, url=url) from exc
+                    raise FetchError(reason, url=url, transient=True) from exc
                 await self._pause(method, url, str(exc), attempt, retry.delay(attempt))
                 continue
             if answer.status not in retry.statuses:
@@ -309,6 +309,7 @@ class Fetcher:
                     f"{url} answered HTTP {answer.status} (after {attempt} attempts)",
                     url=url,
                     status=answer.status,
+                    transient=True,
                 )
             wait = parse_retry_after(answer.headers.get("retry-after"))
             if wait is not None and wait > retry.max_retry_after:
@@ -317,6 +318,7 @@ class Fetcher:
                     f" more than the {retry.max_retry_after:.0f} s a harvest waits",
                     url=url,
                     status=answer.status,
+                    transient=True,
                 )
             await self._pause(method, url, f"HTTP {answer.status}", attempt, retry.delay(attempt, wait))
         raise AssertionError("unreachable")  # pragma: no cover
@@ -353,7 +355,7 @@ class Fetcher:
                         await response.aclose()
             except TimeoutError as exc:
                 raise FetchError(
-                    f"{url} took longer than the deadline of {self.total_timeout:g} s", url=url
+                    f"{url} took longer than the deadline of {self.total_timeout:g} s", url=url, transient=True
                 ) from exc
             except UnsafeURL as exc:
                 raise UnsafeURL(f"refusing to fetch {url}: {exc}") from exc

@@ -44,6 +44,8 @@ class HarvestReport:
     """The gather ran to its end over the whole catalogue (withdrawal was considered)."""
     held_withdrawals: int = 0
     """Records no longer listed that were not withdrawn because they were more than the allowed share."""
+    transient: bool = False
+    """A failed run failed because the portal was unreachable, slow or overloaded: worth retrying later."""
     aborted_jobs: list[int] = field(default_factory=list)
     """Stale running jobs of the source (their process was killed) that this run marked aborted."""
     seconds: float = 0.0

@@ -223,8 +223,11 @@ class FeedServer:
         title: str = "Dataset",
         broken: Mapping[int, bytes] | None = None,
         etag: bool = False,
+        first: int = 0,
     ) -> None:
         self.pages, self.per_page, self.delay, self.title = pages, per_page, delay, title
+        self.first = first
+        """The number of the first dataset (URIs ``https://data.example.be/dataset/{n}``)."""
         self.broken = dict(broken or {})
         self.etag = etag
         self.requests: list[str] = []
@@ -269,7 +272,7 @@ class FeedServer:
             return self.broken[number], 200
         if not 1 <= number <= self.pages:
             return b"not found", 404
-        first = (number - 1) * self.per_page
+        first = self.first + (number - 1) * self.per_page
         next_url = f"{self.url}?page={number + 1}" if number < self.pages else None
         return turtle_page(range(first, first + self.per_page), next_url=next_url, title=self.title), 200
 
