@@ -7,8 +7,10 @@ rank them all); filters, facets, totals and paging are then the same whatever th
 
 - ``Fts5Backend``: SQLite FTS5 (``dataset_search``, migration 0003), bm25 weighted title > keywords >
   stems > descriptions.
-- ``LikeBackend``: ``LIKE`` over the folded search columns, on any database; the PostgreSQL fallback
-  until the PostgreSQL full-text backend (``tsvector``, ``dutch`` configuration, GIN index) replaces it.
+- ``LikeBackend``: ``LIKE`` over the folded search columns, on any database (the fallback for databases
+  other than SQLite and PostgreSQL).
+- ``catalog.search.postgres.PostgresBackend``: PostgreSQL full text (``tsvector`` documents with Dutch
+  and English stemming, accents folded, GIN index; migration 0007).
 
 Both match a term as a whole word or by its light stem, and the last term also as a word prefix.
 """
@@ -161,7 +163,12 @@ class LikeBackend:
 
 
 def backend_for(session: Session) -> TextBackend:
-    """The text backend for the session's database: FTS5 on SQLite, ``LIKE`` elsewhere (for now)."""
-    if session.get_bind().dialect.name == "sqlite":
+    """The text backend for the session's database: FTS5 on SQLite, full text on PostgreSQL, else ``LIKE``."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         return Fts5Backend()
+    if dialect == "postgresql":
+        from catalog.search.postgres import PostgresBackend  # imports this module
+
+        return PostgresBackend()
     return LikeBackend()

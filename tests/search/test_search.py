@@ -263,3 +263,31 @@ def test_tiered_relevance_when_too_many_match_to_rank(
             ).hits
         ]
     assert len(seen) == len(set(seen)) == 30
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",
+        "\\",
+        "fiets:*",
+        "!fiets",
+        "fiets & | ! <-> (",
+        "'; DROP TABLE datasets; --",
+        "\x00fiets",
+        "a" * 5000,
+        "é" * 3000,
+        "x " * 200,  # more terms than are used
+        "financien:A",
+    ],
+)
+def test_hostile_queries_are_words_and_never_errors(catalogue: Catalogue, q: str) -> None:
+    result = run(catalogue, q=q)
+    assert result.total == len(result.hits)
+    assert run(catalogue).total == 30  # nothing was harmed
+
+
+def test_operators_in_a_query_are_ignored_not_obeyed(catalogue: Catalogue) -> None:
+    assert found(run(catalogue, q="!fiets"), catalogue) == found(run(catalogue, q="fiets"), catalogue)
+    assert found(run(catalogue, q="financien:A"), catalogue) == set()  # "a" is a word: nothing has both
+    assert found(run(catalogue, q="financien | parkeerplaatsen"), catalogue) == set()  # both required
