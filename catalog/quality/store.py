@@ -33,12 +33,14 @@ __all__ = [
     "QualityTally",
     "findings_json",
     "get_quality",
+    "ids_by_score",
     "latest_job_quality",
     "load_links",
     "recompute",
     "record_urls",
     "score_and_store",
     "score_written",
+    "scored_ids",
     "validate_record",
 ]
 
@@ -274,3 +276,29 @@ def latest_job_quality(session: Session, source_id: int) -> tuple[int, dict[str,
         return None
     counts = {"scored": found.scored, **{b: getattr(found, b) for b in BANDS}}
     return found.job_id, {**counts, "violations": found.violations, "warnings": found.warnings}
+
+
+def scored_ids(session: Session, *, min_score: float | None = None, bands: Sequence[str] = ()) -> list[int]:
+    """Keys of the datasets whose score is at least ``min_score`` and whose band is one of ``bands``."""
+    q = _QUALITY.c
+    query = select(q.dataset_id)
+    if min_score is not None:
+        query = query.where(q.score >= min_score)
+    if bands:
+        query = query.where(q.band.in_(list(bands)))
+    return list(session.scalars(query))
+
+
+def ids_by_score(
+    session: Session, candidates: Sequence[int], *, descending: bool, offset: int, limit: int
+) -> list[int]:
+    """One page of ``candidates`` ordered by score (ties by key; datasets without a score last)."""
+    wanted = set(candidates)
+    scores = {
+        pk: score
+        for pk, score in session.execute(select(_QUALITY.c.dataset_id, _QUALITY.c.score))
+        if pk in wanted
+    }
+    sign = -1.0 if descending else 1.0
+    ordered = sorted(candidates, key=lambda pk: (pk not in scores, sign * scores.get(pk, 0.0), pk))
+    return ordered[offset : offset + limit]

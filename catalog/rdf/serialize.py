@@ -17,7 +17,7 @@ records/s, this writer 1,600-2,500 records/s depending on the format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any, BinaryIO
@@ -114,13 +114,15 @@ def write_records(
     base_uri: str,
     page: PageInfo | None = None,
     chunk_records: int = 100,
+    tail: Sequence[Statement] = (),
 ) -> int:
     """Write ``records`` to ``out`` as one RDF document in ``format``; return how many were written.
 
     With ``catalog``, the catalogue is described first and linked to each record (``dcat:dataset``
     for datasets and series, ``dcat:service`` for data services); with ``page``, a Hydra
     ``PartialCollectionView`` is added. Records are consumed lazily and written every
-    ``chunk_records`` records, so memory does not grow with their number.
+    ``chunk_records`` records, so memory does not grow with their number. ``tail``: triples written
+    after the records (a dataset's quality measurements, ``catalog.quality.dqv``).
     """
     writer = writer_for(format)
     triples = TripleWriter(base_uri)
@@ -145,13 +147,15 @@ def write_records(
         if count % chunk_records == 0:
             writer.chunk(out, chunk)
             chunk = []
-    writer.chunk(out, chunk)
+    writer.chunk(out, [*chunk, *tail])
     writer.end(out)
     return count
 
 
-def serialize_record(record: AnyRecord, *, format: str, base_uri: str) -> bytes:
-    """One record as a complete RDF document in ``format``."""
+def serialize_record(
+    record: AnyRecord, *, format: str, base_uri: str, extra: Sequence[Statement] = ()
+) -> bytes:
+    """One record as a complete RDF document in ``format``, ``extra`` triples after it."""
     buffer = BytesIO()
-    write_records(buffer, [record], format=format, base_uri=base_uri)
+    write_records(buffer, [record], format=format, base_uri=base_uri, tail=extra)
     return buffer.getvalue()

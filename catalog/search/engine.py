@@ -19,14 +19,15 @@ from sqlalchemy.orm import Session
 
 from catalog.db.queries import STORED_COLUMNS, StoredDataset
 from catalog.db.tables import DatasetRow
+from catalog.quality.store import ids_by_score, scored_ids
 from catalog.search.backend import TextBackend, backend_for
 from catalog.search.facets import FACETS, facet_labels
-from catalog.search.memory import FacetIndex, facet_index
+from catalog.search.memory import FacetIndex, facet_index, keys_of
 from catalog.search.text import parse_query
 
 __all__ = ["RANK_LIMIT", "FacetValue", "SearchQuery", "SearchResult", "Sort", "SortDirection", "search"]
 
-Sort = Literal["relevance", "modified", "title"]
+Sort = Literal["relevance", "modified", "title", "score"]
 SortDirection = Literal["asc", "desc"]
 
 RANK_LIMIT = 2000
@@ -54,6 +55,10 @@ class SearchQuery:
     facets: Sequence[str] | None = None
     """Facets to count (None: all of ``FACETS``; empty: none)."""
     facet_limit: int = 20
+    min_score: float | None = None
+    """Only datasets with at least this MQA score (``catalog.quality``)."""
+    bands: Sequence[str] = ()
+    """Only datasets in one of these MQA bands (excellent, good, sufficient, bad)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +98,7 @@ def _order(query: SearchQuery, has_text: bool) -> tuple[Sort, bool]:
     sort: Sort = query.sort or ("relevance" if has_text else "modified")
     if sort == "relevance" and not has_text:
         sort = "modified"
-    default_desc = sort in ("relevance", "modified")
+    default_desc = sort in ("relevance", "modified", "score")
     descending = default_desc if query.direction is None else query.direction == "desc"
     return sort, descending
 
@@ -181,6 +186,8 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
         base = index.bits_of_ids(matched)
     if query.modified_since is not None:
         base &= index.modified_since_bits(query.modified_since)
+    if query.min_score is not None or query.bands:
+        base &= index.bits_of_ids(scored_ids(session, min_score=query.min_score, bands=query.bands))
     narrowing = {name: index.filter_bits(name, values) for name, values in filters.items()}
 
     def candidates(exclude: str | None) -> int:
@@ -205,6 +212,8 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
         keywords &= matching & ~title
         tiers = [title, keywords, matching & ~title & ~keywords]
         ids = _by_tiers(index, tiers, descending, offset, limit)
+    elif sort == "score":
+        ids = ids_by_score(session, keys_of(matching), descending=descending, offset=offset, limit=limit)
     else:
         ids = index.ordered(sort, descending, matching, offset, limit)
     members: dict[int, bytes] = {}

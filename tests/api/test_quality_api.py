@@ -97,3 +97,20 @@ def test_catalogue_quality_overview(client: TestClient) -> None:
     by_source = client.get("/api/quality", params={"group": "source"}).json()["groups"]
     assert [g["label"] for g in by_source] == ["quality"]
     assert client.get("/api/quality", params={"group": "planet"}).status_code == 422
+
+
+def test_search_filters_by_score_and_band_and_sorts_by_score(client: TestClient) -> None:
+    def uris(**params: Any) -> list[str]:
+        response = client.get("/api/datasets", params=params)
+        assert response.status_code == 200, response.text
+        return [hit["uri"] for hit in response.json()["results"]]
+
+    assert uris(min_score=100) == [RICH_URI]
+    assert uris(band="bad") == [BARE_URI]
+    assert sorted(uris(band=["bad", "good"])) == sorted([RICH_URI, BARE_URI])
+    assert uris(band="excellent") == []
+    assert uris(sort="score") == [RICH_URI, BARE_URI]
+    assert uris(sort="score", direction="asc") == [BARE_URI, RICH_URI]
+    assert uris(q="fietstellingen", min_score=100) == [RICH_URI]
+    assert client.get("/api/datasets", params={"min_score": 500}).status_code == 422
+    assert client.get("/api/datasets", params={"band": "great"}).status_code == 422

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import AfterValidator
@@ -115,6 +115,13 @@ def dataset_list(
     page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=1000, description="Datasets per page.")] = 20,
     facet_limit: Annotated[int, Query(ge=1, le=300, description="Values listed per facet.")] = 20,
+    min_score: Annotated[
+        float | None, Query(ge=0, le=405, description="Only datasets with at least this MQA score (0-405).")
+    ] = None,
+    band: Annotated[
+        list[Literal["excellent", "good", "sufficient", "bad"]] | None,
+        Query(description="Only datasets in this MQA band (repeat for more); `sort=score` sorts by score."),
+    ] = None,
 ) -> SearchBody:
     """Search live datasets, with a count for every facet value.
 
@@ -145,6 +152,8 @@ def dataset_list(
         page=page,
         per_page=per_page,
         facet_limit=facet_limit,
+        min_score=min_score,
+        bands=band or (),
     )
     result = search(session, query)
     return SearchBody(

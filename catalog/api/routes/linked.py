@@ -28,6 +28,7 @@ from catalog.api.representations import (
 )
 from catalog.db.queries import StoredDataset, get_dataset
 from catalog.model import pick_text
+from catalog.quality.dqv import dataset_dqv
 from catalog.rdf.serialize import serialize_record
 
 __all__ = ["router"]
@@ -189,6 +190,13 @@ def linked_dataset(
         response.headers["Link"] = links
         return response
     etag, last_modified = _validators(stored, variant)
+    base_uri = settings.catalog.base_uri
+    dqv = None  # the quality (DQV) is part of the RDF views, and so of their validators
+    if variant.rdf_format is not None:
+        dqv = dataset_dqv(session, dataset_pk=stored.pk, dataset_uri=stored.uri, base_uri=base_uri)
+    if dqv is not None:
+        etag = make_etag(etag, dqv.computed_at.isoformat())
+        last_modified = max(last_modified, dqv.computed_at)
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
@@ -202,8 +210,9 @@ def linked_dataset(
     if is_not_modified(request, etag=etag, last_modified=last_modified):
         return Response(status_code=304, headers=headers)
     if variant.rdf_format is not None:
+        extra = dqv.statements if dqv is not None else ()
         body = serialize_record(
-            public_record(stored), format=variant.rdf_format, base_uri=settings.catalog.base_uri
+            public_record(stored), format=variant.rdf_format, base_uri=base_uri, extra=extra
         )
         return Response(body, media_type=variant.content_type, headers=headers)
     if variant.key == "json":
