@@ -45,9 +45,9 @@ LICENCES = [
         "Modellicentie Gratis Hergebruik",
         "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
     ),
-    ("Creative Commons Zero", None),
+    ("Open Database License (ODbL)", None),
     ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-    ("Licence Ouverte / Open Licence", None),
+    ("Licence Ouverte v2.0 (Etalab)", None),
     ("Gebruiksvoorwaarden van de stad", None),
 ]
 PLACES = ["Gent", "Antwerpen", "Brugge", "Leuven", "Mechelen", "Aalst", "Kortrijk", "Hasselt", "Oostende"]

@@ -190,9 +190,10 @@ class _Mapper:
             if text:  # a licence written as a link: its words, then its target
                 given += [t for t in (html_to_text(text, keep_links=False), *link_targets(text)) if t]
         for text in given:
-            found = lookup_licence(text)
-            if found:
-                return found
+            for name in _licence_names(text):
+                found = lookup_licence(name)
+                if found:
+                    return found
         for text in given:
             if _is_web_url(text):
                 return text
@@ -279,6 +280,27 @@ class _Mapper:
             media_type=media,
             license=licence,
         )
+
+
+_BRACKETS = re.compile(r"\s*\(([^()]*)\)\s*")
+_VERSION = re.compile(r"\s+v\d+(\.\d+)*$", re.IGNORECASE)
+"""A version written ``v2.0`` (ODS's labels); ``CC BY 2.0`` keeps its version, it is part of the name."""
+
+
+def _licence_names(text: str) -> list[str]:
+    """A licence name as written, then as ODS's licence picker decorates it undone.
+
+    ``Open Database License (ODbL)`` -> also ``Open Database License``, ``ODbL``;
+    ``Licence Ouverte v2.0 (Etalab)`` -> also ``Licence Ouverte v2.0``, ``Etalab``, ``Licence Ouverte``.
+    """
+    if _is_iri(text):
+        return [text]
+    names = [text]
+    inner = _BRACKETS.search(text)
+    if inner is not None:
+        names += [_BRACKETS.sub(" ", text).strip(), inner.group(1).strip()]
+    names += [_VERSION.sub("", name) for name in names]
+    return [name for i, name in enumerate(names) if name and name not in names[:i]]
 
 
 def _coordinates(value: Any) -> Iterator[tuple[float, float]]:

@@ -14,6 +14,7 @@ from test_opendatasoft import by_id, gent_capture, harvester, serve_catalogue
 
 from catalog.model import Dataset
 from harvesters._ods_html import html_to_text
+from harvesters._ods_map import map_dataset
 from harvesters.base import HarvestedRecord, Http
 from harvesters.dcat import DcatHarvester, DcatOptions
 
@@ -155,3 +156,41 @@ def test_same_dataset_through_the_dcat_export_and_the_explore_api(
     assert all(d.format is None for d in dcat.distribution) and all(d.media_type for d in ods.distribution)
     # What only the DCAT-AP-VL export carries:
     assert dcat.statuut and not ods.statuut
+
+
+@pytest.mark.parametrize(
+    ("license", "license_url", "expected"),
+    [
+        ("Modellicentie Gratis Hergebruik", None, GRATIS),
+        ("Modellicentie Gratis Hergebruik v1.0", None, GRATIS),
+        ("Open Database License (ODbL)", None, EU + "licence/ODC_BL"),
+        ("Licence Ouverte v2.0 (Etalab)", None, "https://www.etalab.gouv.fr/licence-ouverte-open-licence"),
+        ("CC BY 4.0", None, EU + "licence/CC_BY_4_0"),
+        ("Eigen licentie", "https://creativecommons.org/licenses/by/4.0/deed.nl", EU + "licence/CC_BY_4_0"),
+        ("Eigen licentie", "https://stad.example/licentie", "https://stad.example/licentie"),
+        ("CC BY 2.0", None, None),
+    ],
+)
+def test_licence_names_as_ods_writes_them(
+    license: str, license_url: str | None, expected: str | None
+) -> None:
+    item = gent_capture()["results"][0]
+    item["metas"]["default"].update(license=license, license_url=license_url)
+    record, problems = map_dataset(item, portal="https://data.stad.gent", language="nl")
+    assert record.license == expected
+    assert bool(problems) is (expected is None), "an unknown licence is reported, never guessed"
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("a < b &amp;&amp; c > d", "a < b && c > d"),
+        ('<a href="javascript:alert(1)">klik</a> hier', "klik hier"),
+        ('<a href="https://x.be/kaart/">https://x.be/kaart</a>', "https://x.be/kaart"),
+        ('<a href="https://x.be/?a=1&amp;b=2"></a>', "https://x.be/?a=1&b=2"),
+        ("<style>p {color: red}</style><p>Tekst<!-- nota --></p>", "Tekst"),
+        ("<P>Een</P><P>Twee<BR>drie</P>", "Een\n\nTwee\ndrie"),
+    ],
+)
+def test_html_edge_cases(html: str, text: str) -> None:
+    assert html_to_text(html) == text
