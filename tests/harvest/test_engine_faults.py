@@ -333,24 +333,27 @@ def test_http_500_then_success_on_retry(store: Store, settings: Settings, feed: 
 
 
 FAULTS = {
-    "read-timeout": ([too_slow], 2, "timed out"),
-    "body-cut-off": ([cut_off], 2, "without sending complete message body"),
-    "xml-entity-bomb": ([xml_bomb], 2, "entities"),
-    "too-large-declared": ([too_large_declared], 2, f"larger than the limit of {MAX_BYTES} bytes"),
-    "too-large-streamed": ([too_large_streamed], 2, f"larger than the limit of {MAX_BYTES} bytes"),
-    "redirect-loop": ([redirect_loop], 2, "redirect loop"),
+    # fault: (answers, page, reason, transient: a later try may succeed, so workers retry the run)
+    "read-timeout": ([too_slow], 2, "timed out", True),
+    "body-cut-off": ([cut_off], 2, "without sending complete message body", True),
+    "http-500-twice": ([http_500, http_500], 2, "answered HTTP 500 (after 2 attempts)", True),
+    "xml-entity-bomb": ([xml_bomb], 2, "entities", False),
+    "too-large-declared": ([too_large_declared], 2, f"larger than the limit of {MAX_BYTES} bytes", False),
+    "too-large-streamed": ([too_large_streamed], 2, f"larger than the limit of {MAX_BYTES} bytes", False),
+    "redirect-loop": ([redirect_loop], 2, "redirect loop", False),
 }
 
 
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
 def test_a_page_that_cannot_be_read_fails_the_run_and_keeps_the_store(
-    store: Store, settings: Settings, feed: FaultFeed, fault: tuple[list[Fault], int, str]
+    store: Store, settings: Settings, feed: FaultFeed, fault: tuple[list[Fault], int, str, bool]
 ) -> None:
-    answers, page, reason = fault
+    answers, page, reason, transient = fault
     source_id, before = clean_first_run(store, settings, feed)
     feed.faults[page] = list(answers)
     report = harvest(store, settings, source_id)
     assert_job(store, report, "failed", feed.page_url(page), reason)
+    assert report.transient is transient
     assert report.counts["unchanged"] == PER_PAGE * (page - 1), "the pages before the fault were read"
     assert_store_kept(store, before, report)
     assert_third_run_clean(store, settings, feed, source_id, before)
