@@ -1,12 +1,17 @@
-"""The search benchmark: ``GET /api/datasets`` over HTTP against uvicorn, on 100,000 datasets in SQLite.
+"""The search benchmark: ``GET /api/datasets`` over HTTP against uvicorn, on SQLite or PostgreSQL.
 
     .venv/bin/python benchmarks/search_bench.py                  # 100,000 datasets, writes README section
     .venv/bin/python benchmarks/search_bench.py --size 10000 --no-readme
+    .venv/bin/python benchmarks/search_bench.py --database both --size 20000   # PostgreSQL vs SQLite
 
 The store is built once (``upgrade_database`` + ``import_location`` of a feed from ``generate_feed``)
-and cached under ``benchmarks/out/``. uvicorn runs in a subprocess on 127.0.0.1 (a free port); a mix of
-queries (free text, prefixes, facet filters, sorts, deep pages) is timed one request at a time for
-p50/p95/p99, then sent by 8 concurrent clients for requests per second. Nothing leaves the loopback.
+and cached: a SQLite file under ``benchmarks/out/``, or a scratch schema ``bench_search_<size>`` in the
+PostgreSQL at ``--postgres-url`` (loopback only; default ``CATALOG_BENCH_POSTGRES_URL`` or the test
+server). uvicorn runs in a subprocess on 127.0.0.1 (a free port); a mix of queries (free text,
+prefixes, facet filters, sorts, deep pages) is timed one request at a time for p50/p95/p99, then sent
+by 8 concurrent clients for requests per second. Nothing leaves the loopback. ``--database sqlite``
+writes the Search section of the README (keeping its PostgreSQL part); ``postgres`` and ``both``
+write the PostgreSQL part, ``both`` with ratios against SQLite measured in the same run.
 """
 
 from __future__ import annotations
@@ -28,32 +33,40 @@ OUT = HERE / "out"
 README = HERE / "README.md"
 sys.path.insert(0, str(HERE))
 
-__all__ = ["QUERIES", "build_store", "main"]
+__all__ = ["QUERIES", "build_postgres_store", "build_store", "main"]
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-def _settings(db: Path) -> Any:
+def _settings(db: Path | str) -> Any:
     from catalog.settings import Settings
 
     return Settings(
-        database={"url": f"sqlite:///{db}"},
+        database={"url": db if isinstance(db, str) else f"sqlite:///{db}"},
         catalog={"base_uri": "https://catalog.example/"},
         harvest={"max_response_bytes": 2**31},
     )
 
 
-def build_store(size: int) -> Path:
-    """A SQLite store holding ``size`` generated datasets (built once, then reused)."""
+def _feed(size: int) -> Path:
     from generate_feed import generate
 
+    OUT.mkdir(exist_ok=True)
+    feed = OUT / f"feed-{size}.ttl"
+    if not feed.exists():
+        generate(size, feed)
+    return feed
+
+
+def build_store(size: int) -> Path:
+    """A SQLite store holding ``size`` generated datasets (built once, then reused)."""
     from catalog.services import import_location, upgrade_database
 
     db = OUT / f"search-{size}.db"
     if db.exists():
         return db
-    OUT.mkdir(exist_ok=True)
-    feed = OUT / f"feed-{size}.ttl"
-    if not feed.exists():
-        generate(size, feed)
+    feed = _feed(size)
     partial = OUT / f"search-{size}.partial.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
@@ -68,6 +81,44 @@ def build_store(size: int) -> Path:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(db)
     return db
+
+
+def build_postgres_store(size: int, base_url: str) -> tuple[str, float | None]:
+    """The URL of a scratch schema holding ``size`` generated datasets, and the load's seconds (None: reused).
+
+    The schema is marked complete by a comment once loaded; an unmarked one (a load cut off) is rebuilt.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from catalog.services import import_location, upgrade_database
+
+    if make_url(base_url).host not in LOOPBACK:
+        raise SystemExit(f"--postgres-url must point at the loopback interface, not {base_url!r}")
+    schema = f"bench_search_{size}"
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    schema_url = url.render_as_string(hide_password=False)
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            mark = "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = :schema"
+            if connection.execute(text(mark), {"schema": schema}).scalar() == "complete":
+                return schema_url, None
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        feed = _feed(size)
+        settings = _settings(schema_url)
+        started = time.perf_counter()
+        upgrade_database(settings=settings)
+        report = import_location(str(feed), name="benchmark", settings=settings)
+        seconds = time.perf_counter() - started
+        print(f"loaded {size} datasets into PostgreSQL in {seconds:.0f} s: {report}", flush=True)
+        with admin.connect() as connection:
+            connection.execute(text(f'VACUUM ANALYZE "{schema}".datasets, "{schema}".dataset_search'))
+            connection.execute(text(f"COMMENT ON SCHEMA \"{schema}\" IS 'complete'"))
+        return schema_url, seconds
+    finally:
+        admin.dispose()
 
 
 THEME = "http://publications.europa.eu/resource/authority/data-theme/"
@@ -131,9 +182,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    env = {**os.environ, "CATALOG_DATABASE__URL": f"sqlite:///{db}"}
+    env = {**os.environ, "CATALOG_DATABASE__URL": url}
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "catalog.api.app:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
@@ -209,25 +260,53 @@ def _table(timings: dict[str, list[float]]) -> list[str]:
     return rows
 
 
-def _write_readme(section: str) -> None:
+POSTGRES_HEADING = "### PostgreSQL"
+
+
+def _write_readme(section: str, *, postgres: bool) -> None:
+    """Replace the Search section (keeping its PostgreSQL part), or only its PostgreSQL part."""
     text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
     start = text.find("\n## Search\n")
-    if start != -1:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end:] if end != -1 else text[:start]
-    README.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+    if start == -1:
+        text, start = text.rstrip("\n") + "\n\n## Search\n", len(text.rstrip("\n")) + 1
+    end = text.find("\n## ", start + 1)
+    end = len(text) if end == -1 else end
+    search = text[start:end]
+    at = search.find("\n" + POSTGRES_HEADING + "\n")
+    sqlite_part, postgres_part = (search, "") if at == -1 else (search[:at], search[at:])
+    if postgres:
+        postgres_part = "\n" + section
+    else:
+        sqlite_part = "\n" + section
+    search = (
+        sqlite_part.rstrip("\n") + "\n" + ("\n" + postgres_part.strip("\n") + "\n" if postgres_part else "")
+    )
+    text = text[:start] + search + ("\n" + text[end:].lstrip("\n") if end < len(text) else "")
+    README.write_text(text, encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=20, help="passes over the query mix (sequential)")
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=20.0, help="duration of the concurrent run")
-    parser.add_argument("--no-readme", action="store_true")
-    args = parser.parse_args(argv)
-    db = build_store(args.size)
-    server, base = _start_server(db)
+def _index_build_ms(url: str) -> float:
+    """Milliseconds to build the in-memory facet index in process (best of three)."""
+    from sqlalchemy.orm import Session
+
+    from catalog.db.engine import make_engine
+    from catalog.search import memory
+
+    engine = make_engine(url)
+    try:
+        best = float("inf")
+        for _ in range(3):
+            with Session(engine) as session:
+                started = time.perf_counter()
+                memory._build(session, ())
+                best = min(best, (time.perf_counter() - started) * 1000)
+        return best
+    finally:
+        engine.dispose()
+
+
+def _measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    server, base = _start_server(url)
     try:
         import httpx
 
@@ -240,30 +319,123 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return {
+        "first": first,
+        "timings": timings,
+        "count": count,
+        "seconds": seconds,
+        "index": _index_build_ms(url),
+    }
+
+
+def _machine() -> str:
     load = os.getloadavg()[0]
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    machine += f", load average {load:.1f} at the end (other jobs share the machine)"
-    lines = [
+    return machine + f", load average {load:.1f} at the end (other jobs share the machine)"
+
+
+def _sqlite_section(args: argparse.Namespace, run: dict[str, Any]) -> list[str]:
+    return [
         "## Search",
         "",
         "`search_bench.py`: `GET /api/datasets` over HTTP (httpx) against one uvicorn process on",
         f"127.0.0.1, {args.size:,} generated datasets in SQLite (FTS5), {len(QUERIES)} queries in the mix,",
         f"each request counting all ten facets; {args.rounds} sequential passes after a warm-up pass.",
-        f"Machine: {machine}.",
+        f"Machine: {_machine()}.",
         "",
-        *_table(timings),
+        *_table(run["timings"]),
         "",
-        f"Throughput, {args.clients} concurrent clients for {seconds:.0f} s: "
-        f"**{count / seconds:.0f} requests/s** ({count} requests).",
-        f"First request after start (builds the in-memory facet index): {first:.0f} ms.",
+        f"Throughput, {args.clients} concurrent clients for {run['seconds']:.0f} s: "
+        f"**{run['count'] / run['seconds']:.0f} requests/s** ({run['count']} requests).",
+        f"First request after start (builds the in-memory facet index): {run['first']:.0f} ms.",
         "",
         *NOTES,
         "",
     ]
-    section = "\n".join(lines)
+
+
+def _ratio_table(postgres: dict[str, list[float]], sqlite: dict[str, list[float]]) -> list[str]:
+    rows = [
+        "| queries | requests | p50 ms | p95 ms | p99 ms | p50 / SQLite | p95 / SQLite |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    every = {
+        "postgres": [t for v in postgres.values() for t in v],
+        "sqlite": [t for v in sqlite.values() for t in v],
+    }
+    for kind in [*postgres, "all"]:
+        mine = every["postgres"] if kind == "all" else postgres[kind]
+        theirs = every["sqlite"] if kind == "all" else sqlite[kind]
+        p50, p95 = statistics.median(mine), _percentile(mine, 95)
+        rows.append(
+            f"| {'**all**' if kind == 'all' else kind} | {len(mine)} | {p50:.1f} | {p95:.1f} | "
+            f"{_percentile(mine, 99):.1f} | {p50 / statistics.median(theirs):.2f}x | "
+            f"{p95 / _percentile(theirs, 95):.2f}x |"
+        )
+    return rows
+
+
+def _postgres_section(
+    args: argparse.Namespace, run: dict[str, Any], load: float | None, baseline: dict[str, Any] | None
+) -> list[str]:
+    lines = [
+        POSTGRES_HEADING,
+        "",
+        f"The same mix on PostgreSQL ({args.size:,} generated datasets in a scratch schema on 127.0.0.1,",
+        "loaded through `import_location` like the SQLite store; full-text search by",
+        "`catalog.search.postgres`), one uvicorn process. "
+        + (
+            "Ratios: against the SQLite store of the same size, measured in the same run." if baseline else ""
+        ),
+        f"Machine: {_machine()}.",
+        "",
+        *(_ratio_table(run["timings"], baseline["timings"]) if baseline else _table(run["timings"])),
+        "",
+        f"Throughput, {args.clients} concurrent clients for {run['seconds']:.0f} s: "
+        f"**{run['count'] / run['seconds']:.0f} requests/s** ({run['count']} requests)"
+        + (f"; SQLite {baseline['count'] / baseline['seconds']:.0f} requests/s." if baseline else "."),
+        f"In-memory facet index build (in process, best of 3): {run['index']:.0f} ms"
+        + (f" (SQLite {baseline['index']:.0f} ms)." if baseline else "."),
+        f"First request after start: {run['first']:.0f} ms"
+        + (f" (SQLite {baseline['first']:.0f} ms)." if baseline else "."),
+    ]
+    if load is not None:
+        line = f"Load of the {args.size:,} datasets (schema migrated, then `import_location`): {load:.0f} s"
+        sqlite_load = baseline.get("load") if baseline else None
+        lines.append(line + (f" (SQLite {sqlite_load:.0f} s)." if sqlite_load else "."))
+    return [*lines, ""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("CATALOG_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    )
+    parser.add_argument("--rounds", type=int, default=20, help="passes over the query mix (sequential)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0, help="duration of the concurrent run")
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args(argv)
+    baseline: dict[str, Any] | None = None
+    if args.database in ("sqlite", "both"):
+        fresh = not (OUT / f"search-{args.size}.db").exists()
+        started = time.perf_counter()
+        db = build_store(args.size)
+        loaded = time.perf_counter() - started if fresh else None
+        baseline = {**_measure(f"sqlite:///{db}", args), "load": loaded}
+        if args.database == "sqlite":
+            section = "\n".join(_sqlite_section(args, baseline))
+            print(section)
+            if not args.no_readme:
+                _write_readme(section, postgres=False)
+            return 0
+    url, load = build_postgres_store(args.size, args.postgres_url)
+    section = "\n".join(_postgres_section(args, _measure(url, args), load, baseline))
     print(section)
     if not args.no_readme:
-        _write_readme(section)
+        _write_readme(section, postgres=True)
     return 0
 
 
