@@ -50,6 +50,8 @@ class HarvestReport:
     """Stale running jobs of the source (their process was killed) that this run marked aborted."""
     seconds: float = 0.0
     max_problems: int = 1000
+    quality: Counter[str] = field(default_factory=Counter)
+    """What scoring found in the records written: ``scored``, per band, ``violations``, ``warnings``."""
 
     @property
     def processed(self) -> int:
@@ -78,6 +80,10 @@ class HarvestReport:
         """A few lines: status and counts, then why it failed or held, then the first failures."""
         job = "dry run" if self.dry_run else f"job {self.job_id}"
         lines = [f"{self.source_name} ({job}): {self.status}; {self.counts_line()} ({self.seconds:.1f} s)"]
+        if self.quality["scored"]:
+            q = self.quality
+            bands = ", ".join(f"{band} {q[band]}" for band in ("excellent", "good", "sufficient", "bad"))
+            lines.append(f"quality: scored {q['scored']} ({bands}); {q['violations']} violations")
         if self.aborted_jobs:
             ids = ", ".join(str(i) for i in self.aborted_jobs)
             lines.append(f"aborted stale job {ids}: its process stopped without finishing")

@@ -191,7 +191,7 @@ class BatchWriter:
                 written = [
                     (r.action, r.dataset_pk, p.item.record) for r, p in zip(results, batch, strict=True)
                 ]
-                score_written(session, written, job_id=None if self.dry_run else self.report.job_id)
+                tally = score_written(session, written, job_id=None if self.dry_run else self.report.job_id)
             except BaseException:
                 session.rollback()
                 raise
@@ -200,6 +200,8 @@ class BatchWriter:
             else:
                 session.commit()
         self.report.counts.update(result.action for result in results)
+        if tally is not None:
+            self.report.quality.update(tally.as_dict())
 
 
 def _reason(exc: BaseException) -> str:

@@ -199,3 +199,11 @@ def test_the_quality_models_match_migration_0006(empty_db_url: str) -> None:
         return None
 
     assert [d for d in diff if table_of(d) is not None] == []
+
+
+def test_the_harvest_report_sums_up_what_scoring_found(store: Any, tmp_path: Path) -> None:
+    upgrade_database(settings=_settings(store))
+    report = _import(store, tmp_path)
+    assert report.quality["scored"] == 2 and report.quality["good"] == 1 and report.quality["bad"] == 1
+    assert "quality: scored 2 (excellent 0, good 1, sufficient 0, bad 1);" in report.summary()
+    assert _import(store, tmp_path).quality["scored"] == 0  # nothing written, nothing scored
