@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 from plugin_support import collect, collect_until_error, source
-from pydantic import ValidationError
 from replay import RecordedRequest, ReplayServer, Reply
 
-from catalog.exceptions import FeedError
+from catalog.exceptions import FeedError, InputError
+from catalog.harvest.registry import get_harvester, validate_options
 from harvesters.base import HarvestedRecord, Http
 from harvesters.opendatasoft import DATASETS, EXPORT, OdsOptions, OpendatasoftHarvester, portal_base
 
@@ -175,12 +175,14 @@ def test_a_where_clause_the_portal_refuses_is_named(replay: ReplayServer, http: 
         collect(harvester(replay.url(""), http, where="publisher ==="))
 
 
-def test_options_are_checked_by_name() -> None:
-    with pytest.raises(ValidationError, match="page_size"):
-        OdsOptions.model_validate({"page_size": 101})
-    with pytest.raises(ValidationError, match="apikey"):
-        OdsOptions.model_validate({"apikey": "secret"})
-    assert OdsOptions().language == "nl"
+def test_options_are_checked_by_name_when_a_source_is_saved() -> None:
+    assert get_harvester("opendatasoft") is OpendatasoftHarvester
+    with pytest.raises(InputError, match=r"option 'page_size'"):
+        validate_options("opendatasoft", {"page_size": "101"})
+    with pytest.raises(InputError, match="unknown option 'apikey'"):
+        validate_options("opendatasoft", {"apikey": "secret"})
+    options = validate_options("opendatasoft", {"where": 'publisher = "Stad Gent"', "page_size": "50"})
+    assert options == OdsOptions(where='publisher = "Stad Gent"', page_size=50, language="nl")
 
 
 @pytest.mark.parametrize(
