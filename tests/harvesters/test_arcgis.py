@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from replay import ReplayServer
 
 from catalog.exceptions import FeedError
+from catalog.harvest.registry import get_harvester, validate_options
 from catalog.model import Distribution, pick_text
 from harvesters._dcatus_map import DcatUsMapper, build_dataset
 from harvesters.arcgis import FEED_STATE, ArcgisHarvester, ArcgisOptions, feed_urls
@@ -376,3 +377,10 @@ def test_a_distribution_the_model_refuses_is_dropped_alone() -> None:
     dataset = build_dataset({"identifier": ["x"], "title": {"nl": "X"}, "distribution": [bad, good]}, mapper)
     assert [d.access_url for d in dataset.distribution] == [["https://a.example/x.csv"]]
     assert [p.path for p in mapper.problems] == ["distribution.0.byte_size"]
+
+
+def test_registered_as_a_source_kind() -> None:
+    assert get_harvester("arcgis") is ArcgisHarvester
+    assert validate_options("arcgis", {"feed": "dcat-us", "language": "fr"}) == ArcgisOptions(
+        feed="dcat-us", language="fr"
+    )
