@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lxml import etree
 
@@ -120,17 +121,42 @@ def local_name(element: etree._Element) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+@lru_cache(maxsize=1024)
+def _compiled(path: str) -> etree.ETXPath:
+    return etree.ETXPath(path)
+
+
 def children(element: etree._Element | None, path: str) -> list[etree._Element]:
-    """``element.findall(path)``, or nothing when there is no element."""
-    return [] if element is None else list(element.iterfind(path))
+    """The elements at ``path`` (Clark notation, ``{ns}a/{ns}b``) under ``element``; none without one.
+
+    A single name is matched among the children directly; a longer path goes through a compiled XPath
+    (several times faster than ``findall`` on ISO 19139's deep nesting)."""
+    if element is None:
+        return []
+    if "/" not in path and "*" not in path:
+        return list(element.iterchildren(path))
+    found = _compiled(path)(element)
+    return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
 
 
 def first(element: etree._Element | None, path: str) -> etree._Element | None:
-    """``element.find(path)``, or None when there is no element."""
-    return None if element is None else element.find(path)
+    """The first element at ``path`` under ``element``, or None."""
+    if element is None:
+        return None
+    if "/" not in path and "*" not in path:
+        return next(element.iterchildren(path), None)
+    found = _compiled(path)(element)
+    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+        return found[0]
+    return None
 
 
 def _wrapped(prop: etree._Element) -> etree._Element | None:
+    if not len(prop):
+        return None
+    inner = prop[0]  # the usual case, read without iterating
+    if isinstance(inner.tag, str):
+        return inner
     for child in prop:
         if isinstance(child.tag, str):
             return child
