@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -29,6 +30,9 @@ ACCESS_LOGGER = "catalog.access"
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 """The id of the request being handled, None outside requests."""
+
+_API_TOKEN = re.compile(r"\bcat_[A-Za-z0-9_-]{20,}")
+"""An API token (``catalog.auth.tokens``), or most of one: masked in every log line, wherever it came from."""
 
 
 class RequestIdFilter(logging.Filter):
@@ -56,7 +60,8 @@ class JsonFormatter(logging.Formatter):
             entry.update(fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        return _API_TOKEN.sub("cat_***", line) if "cat_" in line else line  # tokens never reach a log
 
 
 def configure_logging(level: int | str = "INFO", stream: TextIO | None = None) -> logging.Handler:

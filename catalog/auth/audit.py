@@ -30,7 +30,7 @@ MASK = "***"
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _SECRET_WORDS = frozenset({"pwd", "passwd", "credential", "credentials", "authorization", "cookie", "bearer"})
 _SECRET_ENDINGS = ("key", "token", "secret", "password")
-_TOKEN_TEXT = re.compile(r"cat_[A-Za-z0-9_-]{20,}")
+_TOKEN_TEXT = re.compile(r"\bcat_[A-Za-z0-9_-]{20,}")
 _MAX_LIMIT = 1000
 
 

@@ -201,9 +201,13 @@ def test_tokens_never_reach_the_logs(store: Any, tokens: dict[str, str]) -> None
                 revoke_token(session, name="antwerpen")
                 session.commit()
             client.get("/probe/whoami", headers=_bearer(tokens["antwerpen"]))  # revoked
+            # a token where it does not belong: as a request id (echoed in the access log), in a message
+            client.get("/probe/whoami", headers={"X-Request-ID": tokens["digipolis"]})
+            logging.getLogger("catalog.test").warning("someone pasted %s", tokens["digipolis"])
     finally:
         logging.getLogger().removeHandler(handler)
     output = stream.getvalue()
-    assert output.count('"logger": "catalog.access"') >= 4  # the access log did write
+    assert output.count('"logger": "catalog.access"') >= 5  # the access log did write
+    assert "someone pasted cat_***" in output
     for plaintext in tokens.values():
         assert plaintext not in output and plaintext[10:30] not in output
