@@ -277,7 +277,7 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
         for url in urls:
             try:
                 page = await self.http.get(url, params=self._params(), headers={"Accept": ACCEPT})
-                return _classify(page), url
+                return await asyncio.to_thread(_classify, page), url
             except FeedError as exc:
                 if len(urls) == 1:
                     raise
