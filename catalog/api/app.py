@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from catalog.api.deps import SessionDep
+from catalog.api.metrics import HttpLatency
 from catalog.api.middleware import install_middleware
 from catalog.api.problems import install_problem_handlers
 from catalog.api.routes import datasets, feed, health, jobs, linked, municipalities, sources, stats
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.session_factory = make_session_factory(engine)
+    app.state.http_latency = HttpLatency()
     app.state.writer_factory = make_session_factory(engine, writer=True)
     install_problem_handlers(app)
     install_middleware(app)

@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from catalog.api.metrics import route_label
 from catalog.logging import ACCESS_LOGGER, ensure_logging, request_id
 
 __all__ = ["REQUEST_ID_HEADER", "HeadAsGetMiddleware", "RequestContextMiddleware", "install_middleware"]
@@ -63,6 +64,11 @@ class RequestContextMiddleware:
             state["status"] = state["status"] or 500
             raise
         finally:
+            latency = getattr(getattr(scope.get("app"), "state", None), "http_latency", None)
+            if latency is not None:
+                latency.observe(
+                    scope["method"], route_label(scope), state["status"], time.perf_counter() - started
+                )
             _access.info(
                 "%s %s %s",
                 scope["method"],
