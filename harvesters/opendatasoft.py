@@ -45,8 +45,8 @@ class OdsOptions(BaseModel):
     where: str | None = None
     """An ODSQL condition restricting the catalogue, e.g. ``publisher = "Stad Gent"``."""
     language: str = Field(default="nl", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$")
-    """The ``lang`` asked of the portal (translated metadata where it has them) and the language tag of
-    the texts."""
+    """The language tag of the texts, and the ``lang`` asked of the portal (its primary subtag: translated
+    metadata where the portal has them)."""
     page_size: int = Field(default=100, ge=1, le=100)
     """Datasets per page (the API answers at most 100)."""
 
@@ -133,7 +133,8 @@ class OpendatasoftHarvester(Harvester[OdsOptions]):
 
     def _params(self, offset: int | None) -> dict[str, str | int]:
         """Query parameters of a page at ``offset``, or of the export (None)."""
-        params: dict[str, str | int] = {"order_by": "dataset_id", "lang": self.options.language}
+        lang = self.options.language.split("-")[0].lower()  # ODS knows languages, not regions
+        params: dict[str, str | int] = {"order_by": "dataset_id", "lang": lang}
         if offset is not None:
             params.update(limit=self.options.page_size, offset=offset)
         if self.options.where:

@@ -63,6 +63,11 @@ def generated(n: int, **default: Any) -> dict[str, Any]:
     }
 
 
+def light(n: int) -> dict[str, Any]:
+    """A metadata-only dataset (no records, so no exports to build): ten thousand of them map quickly."""
+    return {"dataset_id": f"ds-{n:05d}", "has_records": False, "metas": {"default": {"title": f"D{n}"}}}
+
+
 def ods_error(message: str) -> Reply:
     body = {"error_code": "InvalidRESTParameterError", "message": message}
     return Reply(json.dumps(body).encode(), 400, JSON)
@@ -136,7 +141,7 @@ def test_paging_over_three_pages_in_dataset_id_order(replay: ReplayServer, http:
 
 def test_past_the_offset_window_the_rest_comes_from_the_export(replay: ReplayServer, http: Http) -> None:
     total = 10_050
-    serve_catalogue(replay, [generated(n) for n in range(total)])
+    serve_catalogue(replay, [light(n) for n in range(total)])
 
     plugin = harvester(replay.url(""), http, where='publisher = "Stad Gent"', language="nl")
     found = collect(plugin)
@@ -164,9 +169,10 @@ def test_the_stand_in_refuses_what_ods_refuses(replay: ReplayServer) -> None:
 
 def test_where_and_language_reach_the_portal(replay: ReplayServer, http: Http) -> None:
     serve_catalogue(replay, [generated(0)])
-    collect(harvester(replay.url(""), http, where="publisher = 'Stad Gent'", language="en"))
+    [found] = collect(harvester(replay.url(""), http, where="publisher = 'Stad Gent'", language="nl-BE"))
     request = replay.requests[0]
-    assert (request.param("where"), request.param("lang")) == ("publisher = 'Stad Gent'", "en")
+    assert (request.param("where"), request.param("lang")) == ("publisher = 'Stad Gent'", "nl")
+    assert found.record is not None and found.record.title == {"nl-be": "Dataset 0"}
 
 
 def test_a_where_clause_the_portal_refuses_is_named(replay: ReplayServer, http: Http) -> None:
@@ -225,7 +231,7 @@ def test_a_changed_answer_stops_the_run_naming_the_field(
 
 
 def test_a_changed_export_stops_the_run(replay: ReplayServer, http: Http) -> None:
-    datasets = [generated(n) for n in range(10_001)]
+    datasets = [light(n) for n in range(10_001)]
     page = {"total_count": len(datasets), "results": datasets[:100]}
     replay.route(DATASETS, body=json.dumps(page).encode(), headers=JSON)
     replay.route(EXPORT, body=json.dumps({"datasets": datasets}).encode(), headers=JSON)
