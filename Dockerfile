@@ -1,6 +1,7 @@
-# The catalogue's web service (and, with another command, its CLI and harvest runs).
+# One image for the catalogue's web service and its harvest workers (deploy/compose.yaml runs both).
 #   docker build -t municipal-catalog .
-#   docker run -p 8000:8000 -v catalog-data:/app/data municipal-catalog
+#   docker run -p 8000:8000 -v catalog-data:/app/data municipal-catalog          # web, embedded SQLite
+#   docker run -e CATALOG_DATABASE__URL=postgresql+psycopg://... municipal-catalog catalog worker
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
