@@ -7,12 +7,16 @@ harvester reads from the replayed sample.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import rdflib
 from plugin_support import collect, source
 from replay import ReplayServer
 from test_opendatasoft import by_id, gent_capture, harvester, serve_catalogue
 
 from catalog.model import Dataset
+from catalog.rdf.serialize import serialize_record
 from harvesters._ods_html import html_to_text
 from harvesters._ods_map import map_dataset
 from harvesters.base import HarvestedRecord, Http
@@ -22,6 +26,7 @@ EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 GRATIS = "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0"
 FIETSTELPAAL = "fietstelpaal-visserij-2023-gent"
+BASE = "https://catalog.example/"
 
 
 @pytest.fixture
@@ -194,3 +199,19 @@ def test_licence_names_as_ods_writes_them(
 )
 def test_html_edge_cases(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+def test_mapped_records_conform_to_dcat_ap_3_shapes(gent: dict[str, HarvestedRecord], samples: Path) -> None:
+    """The Gent datasets, as the catalogue writes them (URI minted), meet DCAT-AP 3.0.1 and its ranges."""
+    pyshacl = pytest.importorskip("pyshacl")
+    shapes = rdflib.Graph()
+    for name in ("dcat-ap-3.0.1-shapes.ttl", "dcat-ap-3.0.1-range.ttl"):
+        shapes.parse(samples.parent / "shapes" / name, format="turtle")
+    data = rdflib.Graph()
+    for remote_id, found in sorted(gent.items()):
+        record = dataset(found).model_copy(update={"uri": f"{BASE}datasets/{remote_id}"})
+        data.parse(data=serialize_record(record, format="turtle", base_uri=BASE), format="turtle")
+
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+
+    assert conforms, text
