@@ -106,7 +106,7 @@ class _Mapper(Reader):
         super().__init__(language_tag(_language_of(first(root, GMD + "language"))) or language)
         self.root = root
         self.locales: dict[str, str] = {}
-        for locale in root.iterfind(f"{GMD}locale/{GMD}PT_Locale"):
+        for locale in children(root, f"{GMD}locale/{GMD}PT_Locale"):
             tag = language_tag(_language_of(first(locale, GMD + "languageCode")))
             if tag and locale.get("id"):
                 self.locales["#" + locale.get("id", "")] = tag
@@ -125,7 +125,7 @@ class _Mapper(Reader):
 
     def keywords(self, ident: etree._Element) -> list[IsoKeyword]:
         found: list[IsoKeyword] = []
-        for block in ident.iterfind(f"{GMD}descriptiveKeywords/{GMD}MD_Keywords"):
+        for block in children(ident, f"{GMD}descriptiveKeywords/{GMD}MD_Keywords"):
             thesaurus_prop = first(block, f"{GMD}thesaurusName/{GMD}CI_Citation/{GMD}title")
             thesaurus, thesaurus_uri = anchor(thesaurus_prop)
             if thesaurus_uri is None:
@@ -133,7 +133,7 @@ class _Mapper(Reader):
                     first(block, f"{GMD}thesaurusName/{GMD}CI_Citation/{GMD}identifier/*/{GMD}code/*")
                 )
             kind = code(first(block, GMD + "type"))
-            for prop in block.iterfind(GMD + "keyword"):
+            for prop in children(block, GMD + "keyword"):
                 text, uri = anchor(prop)
                 if text or uri:
                     found.append(IsoKeyword(text or uri or "", uri, thesaurus, thesaurus_uri, kind))
@@ -196,18 +196,18 @@ def _common(m: _Mapper, ident: etree._Element, keywords: list[IsoKeyword]) -> di
     root = m.root
     citation = first(ident, _CITATION)
     cited = resource_identifiers(citation)
-    resource_parties = parties([*ident.iterfind(GMD + "pointOfContact"),
+    resource_parties = parties([*children(ident, GMD + "pointOfContact"),
                                 *children(citation, GMD + "citedResponsibleParty")])  # fmt: skip
-    metadata_parties = parties(root.iterfind(GMD + "contact"))
+    metadata_parties = parties(children(root, GMD + "contact"))
     theme, statuut = m.themes(ident, keywords)
     words = sorted({k.text for k in keywords if k.text})
-    constraints = m.constraints(list(ident.iterfind(GMD + "resourceConstraints")))
+    constraints = m.constraints(list(children(ident, GMD + "resourceConstraints")))
     extents = [
         *children(ident, f"{GMD}extent/{GMD}EX_Extent"),
         *children(ident, f"{SRV}extent/{GMD}EX_Extent"),
     ]
     languages = [
-        _lookup_language(t) for t in (_language_of(p) for p in ident.iterfind(GMD + "language")) if t
+        _lookup_language(t) for t in (_language_of(p) for p in children(ident, GMD + "language")) if t
     ]
     online = read_online(root, m.language)
     m.problems.extend(online.problems)
@@ -318,7 +318,7 @@ def _service(
         described = [_with_capabilities(u, "WMTS" if known == "WMTS" else known) for u in endpoints[:1]]
     serves: list[str] = []
     unresolved: list[str] = []
-    for element in ident.iterfind(SRV + "operatesOn"):
+    for element in children(ident, SRV + "operatesOn"):
         keys = [
             k for ref in (element.get("uuidref"), element.get(XLINK_HREF)) if ref for k in reference_keys(ref)
         ]

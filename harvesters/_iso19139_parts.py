@@ -84,7 +84,7 @@ def _party(element: etree._Element) -> Party:
 
 def parties(elements: Iterable[etree._Element]) -> list[Party]:
     """The parties under each of ``elements`` (``gmd:pointOfContact``, ``gmd:contact`` ...)."""
-    return [_party(p) for e in elements for p in e.iterfind(GMD + "CI_ResponsibleParty")]
+    return [_party(p) for e in elements for p in children(e, GMD + "CI_ResponsibleParty")]
 
 
 class Reader:
@@ -213,9 +213,9 @@ class Reader:
         stated: list[tuple[str | None, str | None]] = []  # (text, link) of each constraint
         for element in elements:
             for prop in (
-                *element.iterfind(f"*/{GMD}otherConstraints"),
-                *element.iterfind(f"*/{GMD}useLimitation"),
-                *element.iterfind(f"*/{GMD}accessConstraints"),
+                *children(element, f"*/{GMD}otherConstraints"),
+                *children(element, f"*/{GMD}useLimitation"),
+                *children(element, f"*/{GMD}accessConstraints"),
             ):
                 text, link = anchor(prop)
                 if link in ACCESS_RIGHTS:

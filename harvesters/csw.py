@@ -22,6 +22,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
+from urllib.parse import quote
 
 from lxml import etree
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -219,6 +220,7 @@ class CswHarvester(Harvester[CswOptions]):
                 " try output_schema = dcat"
             )
         out: list[HarvestedRecord] = []
+        by_id = record_url(base, "", schema)  # the GetRecordById URL ends with "id="
         for position, element in enumerate(results.records, start=start):
             raw = bytes(etree.tostring(element, encoding="UTF-8"))
             identifier = file_identifier(element) if element.tag in _ISO_ROOTS else None
@@ -234,7 +236,7 @@ class CswHarvester(Harvester[CswOptions]):
                     )
                 )
                 continue
-            url = record_url(base, identifier, schema)
+            url = by_id + quote(identifier, safe="")
             if _is_service(element):
                 services.append(_Service(identifier, raw, url))
                 continue
