@@ -9,7 +9,8 @@ read are not read twice. Each dataset becomes one record keyed by its ``dataset_
 dataset object as JSON. The mapping is ``harvesters._ods_map``.
 
 A page answered 304 that the engine's page memory knows is not mapped again: the harvester yields
-``UnchangedPage`` and goes on with the next offset (see ``harvesters.base``).
+``UnchangedPage`` and goes on with the next offset (see ``harvesters.base``); the export counts as one
+page.
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ class OpendatasoftHarvester(Harvester[OdsOptions]):
             if total > OFFSET_WINDOW and more:
                 if known is None and self.pages is not None:
                     yield PageRead(page, None)
-                async for record in self._export(portal, seen):
-                    yield record
+                async for item in self._export(portal, seen):
+                    yield item
                 return
             if known is None and self.pages is not None:
                 next_url = portal + DATASETS + "?" + urlencode(self._params(offset)) if more else None
@@ -149,9 +150,17 @@ class OpendatasoftHarvester(Harvester[OdsOptions]):
                 raise FeedError(f"{exc}: the portal refused the query; check the `where` option") from exc
             raise
 
-    async def _export(self, portal: str, seen: set[str]) -> AsyncIterator[HarvestedRecord]:
-        """The datasets past the offset window, from the catalogue export (one JSON list)."""
+    async def _export(self, portal: str, seen: set[str]) -> AsyncIterator[HarvestedItem]:
+        """The datasets past the offset window, from the catalogue export (one JSON list).
+
+        The export is one page to the engine's page memory: unchanged (304) and known, it is not mapped.
+        """
         page = await self._get(portal + EXPORT, self._params(None))
+        known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
+        if known is not None:
+            seen.update(known.remote_ids)
+            yield UnchangedPage(page.url)
+            return
         items = await asyncio.to_thread(page.json)
         if not isinstance(items, list):
             raise FeedError(f"{page.url}: the catalogue export is not a JSON list of datasets")
@@ -159,6 +168,8 @@ class OpendatasoftHarvester(Harvester[OdsOptions]):
         rest = [i for i in items if not (isinstance(i, dict) and str(i.get("dataset_id")) in seen)]
         async for record in self._mapped(rest, portal, seen):
             yield record
+        if self.pages is not None:
+            yield PageRead(page, None)
 
     async def _mapped(self, items: list[Any], portal: str, seen: set[str]) -> AsyncIterator[HarvestedRecord]:
         for start in range(0, len(items), _CHUNK):

@@ -16,7 +16,7 @@ from catalog.harvest.fetch import PageLoopGuard
 from catalog.harvest.runner import run_harvest
 from catalog.harvest.sources import add_source
 from harvesters.base import FetchedPage, HarvestedRecord, KnownPage, PageGuard, PageRead, UnchangedPage
-from harvesters.opendatasoft import DATASETS, OdsOptions, OpendatasoftHarvester
+from harvesters.opendatasoft import DATASETS, EXPORT, OdsOptions, OpendatasoftHarvester
 
 PORTAL = "https://data.example.be"
 Store = Any
@@ -41,10 +41,14 @@ class _Page:
 class _Http:
     """Answers each offset with a fixed page (the Http protocol, without a network)."""
 
-    def __init__(self, pages: dict[int, _Page]) -> None:
+    def __init__(self, pages: dict[int, _Page], export: _Page | None = None) -> None:
         self.pages = pages
+        self.export = export
 
     async def get(self, url: str, *, params: Any = None, headers: Any = None) -> FetchedPage:
+        if url.endswith(EXPORT):
+            assert self.export is not None
+            return self.export
         return self.pages[int(params["offset"])]
 
     async def post(self, url: str, *, content: bytes, content_type: str, headers: Any = None) -> FetchedPage:
@@ -62,8 +66,8 @@ class _Memory:
         return self.known.get(page.url)
 
 
-def _page(offset: int, results: list[Any], *, cached: bool) -> _Page:
-    body = json.dumps({"total_count": 3, "results": results}).encode()
+def _page(offset: int, results: list[Any], *, cached: bool, total: int = 3) -> _Page:
+    body = json.dumps({"total_count": total, "results": results}).encode()
     return _Page(f"{PORTAL}{DATASETS}?offset={offset}", body, cached)
 
 
@@ -102,6 +106,39 @@ def test_pages_read_are_marked_with_their_next_page() -> None:
 
     assert [r.page for r in reads] == [first, second]
     assert reads[0].next_url is not None and "offset=2" in reads[0].next_url
+
+
+def _export(items: list[Any], *, cached: bool) -> _Page:
+    return _Page(f"{PORTAL}{EXPORT}", json.dumps(items).encode(), cached)
+
+
+def test_past_the_window_the_export_is_one_page_to_the_memory() -> None:
+    first = _page(0, [generated(0), generated(1)], cached=False, total=10_001)
+    export = _export([generated(n) for n in range(3)], cached=False)
+    harvester = OpendatasoftHarvester(source(PORTAL), OdsOptions(page_size=2), _Http({0: first}, export))
+    harvester.pages = _Memory({})
+
+    items = _items(harvester)
+
+    shown = [(type(i).__name__, getattr(i, "remote_id", None)) for i in items]
+    assert shown == [
+        ("HarvestedRecord", "ds-00000"), ("HarvestedRecord", "ds-00001"), ("PageRead", None),
+        ("HarvestedRecord", "ds-00002"), ("PageRead", None),
+    ]  # fmt: skip
+    assert [i.page for i in items if isinstance(i, PageRead)] == [first, export]
+
+
+def test_a_known_unchanged_export_is_not_mapped() -> None:
+    first = _page(0, [generated(0), generated(1)], cached=True, total=10_001)
+    export = _export([{"dataset_id": "ds-00002", "metas": {}}], cached=True)  # would fail if mapped
+    harvester = OpendatasoftHarvester(source(PORTAL), OdsOptions(page_size=2), _Http({0: first}, export))
+    harvester.pages = _Memory(
+        {first.url: KnownPage(("ds-00000", "ds-00001"), None), export.url: KnownPage(("ds-00002",), None)}
+    )
+
+    items = _items(harvester)
+
+    assert items == [UnchangedPage(first.url), UnchangedPage(export.url)]
 
 
 def test_unchanged_portal_is_answered_304_and_counted_unchanged(store: Store, replay: ReplayServer) -> None:
