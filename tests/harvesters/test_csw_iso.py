@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+import rdflib
 from csw_support import PAGE_2
 from lxml import etree
 from replay import SAMPLES_DIR
 
 from catalog.model import DataService, Dataset
+from catalog.rdf.serialize import serialize_record
 from harvesters._iso19139 import IsoKeyword, map_iso_record
 from harvesters._iso19139_xml import GMD, parse_xml
 
@@ -193,3 +195,75 @@ def test_free_text_translations_are_kept_by_locale(page_2: list[etree._Element])
     mapped = map_iso_record(parse_xml(source.encode()))
 
     assert mapped.record.title == {"en": "Cycle paths in Ghent", "nl": "Fietspaden in Gent"}
+
+
+_ONLINE_RECORD = """<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"
+    xmlns:gco="http://www.isotc211.org/2005/gco">
+  <gmd:fileIdentifier><gco:CharacterString>protocols</gco:CharacterString></gmd:fileIdentifier>
+  <gmd:identificationInfo><gmd:MD_DataIdentification><gmd:citation><gmd:CI_Citation>
+    <gmd:title><gco:CharacterString>Links</gco:CharacterString></gmd:title>
+  </gmd:CI_Citation></gmd:citation></gmd:MD_DataIdentification></gmd:identificationInfo>
+  <gmd:distributionInfo><gmd:MD_Distribution><gmd:transferOptions><gmd:MD_DigitalTransferOptions>
+    {links}
+  </gmd:MD_DigitalTransferOptions></gmd:transferOptions></gmd:MD_Distribution></gmd:distributionInfo>
+</gmd:MD_Metadata>"""
+_LINK = """<gmd:onLine><gmd:CI_OnlineResource>
+  <gmd:linkage><gmd:URL>{url}</gmd:URL></gmd:linkage>
+  <gmd:protocol><gco:CharacterString>{protocol}</gco:CharacterString></gmd:protocol>
+</gmd:CI_OnlineResource></gmd:onLine>"""
+
+
+@pytest.mark.parametrize(
+    ("protocol", "url", "download", "file_type"),
+    [
+        ("OGC:WMS-1.3.0-http-get-map", "https://geo.example.be/wms", False, "WMS_SRVC"),
+        ("OGC:WFS", "https://geo.example.be/wfs", False, "WFS_SRVC"),
+        ("OGC:WMTS", "https://geo.example.be/wmts", False, "WMS_SRVC"),
+        ("ESRI:REST", "https://services.arcgis.com/x/FeatureServer/0", False, "REST"),
+        ("INSPIRE Atom", "https://geo.example.be/atom/feed.xml", False, "ATOM"),
+        ("WWW:DOWNLOAD-1.0-http--download", "https://geo.example.be/data.csv", True, "CSV"),
+        ("", "https://geo.example.be/data.geojson", True, "GEOJSON"),
+        ("", "https://geo.example.be/ows?SERVICE=WFS&request=GetCapabilities", False, "WFS_SRVC"),
+    ],
+)
+def test_online_resources_by_protocol(protocol: str, url: str, download: bool, file_type: str) -> None:
+    record = _ONLINE_RECORD.format(links=_LINK.format(url=url.replace("&", "&amp;"), protocol=protocol))
+
+    mapped = map_iso_record(parse_xml(record.encode()))
+
+    assert isinstance(mapped.record, Dataset)
+    [distribution] = mapped.record.distribution
+    assert distribution.access_url == [url]
+    assert distribution.download_url == ([url] if download else [])
+    assert distribution.format == EU + "file-type/" + file_type
+
+
+def test_web_links_are_documentation_and_bad_links_are_reported() -> None:
+    links = _LINK.format(url="https://example.be/about", protocol="WWW:LINK-1.0-http--link") + _LINK.format(
+        url="not a url", protocol="WWW:DOWNLOAD-1.0-http--download"
+    )
+
+    mapped = map_iso_record(parse_xml(_ONLINE_RECORD.format(links=links).encode()))
+
+    assert isinstance(mapped.record, Dataset)
+    assert mapped.record.distribution == [] and mapped.record.page == ["https://example.be/about"]
+    assert [(p.path, p.value) for p in mapped.problems] == [("distribution.access_url", "not a url")]
+
+
+def test_mapped_records_conform_to_dcat_ap_3_shapes(page_2: list[etree._Element]) -> None:
+    """The full dataset and its service, as the catalogue writes them, meet DCAT-AP 3.0.1 and its ranges."""
+    pyshacl = pytest.importorskip("pyshacl")
+    base = "https://catalog.example/"
+    shapes = rdflib.Graph()
+    for name in ("dcat-ap-3.0.1-shapes.ttl", "dcat-ap-3.0.1-range.ttl"):
+        shapes.parse(SAMPLES_DIR.parent / "shapes" / name, format="turtle")
+    dataset = map_iso_record(page_2[0]).record
+    service = map_iso_record(page_2[1], resolve={"7f3c0d2e-5a1b-4c8e-9f00-0a1b2c3d4e5f": GENT}.get).record
+    service = service.model_copy(update={"uri": base + "datasets/fietspaden-wms"})
+    data = rdflib.Graph()
+    for record in (dataset, service):
+        data.parse(data=serialize_record(record, format="turtle", base_uri=base), format="turtle")
+
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+
+    assert conforms, text
