@@ -49,7 +49,7 @@ __all__ = [
 router = APIRouter(prefix="/api/jobs", tags=["harvest jobs"])
 
 MAX_ID = 2**63 - 1
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The numeric id.")]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The numeric id.", examples=[1])]
 RecordAction = Literal[
     "created", "updated", "unchanged", "restored", "linked", "withdrawn", "failed", "skipped"
 ]
