@@ -30,18 +30,18 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db.engine import session_scope
 from catalog.db.jobs import finish_job
-from catalog.db.tables import HarvestJob, Source
-from catalog.exceptions import CatalogError, InputError, NotFound
+from catalog.db.tables import Source
+from catalog.exceptions import CatalogError, InputError
+from catalog.harvest._run_parts import TrackingHttp, error_text, is_transient, real_fetcher, source_info
 from catalog.harvest.lock import Heartbeat, claim_job
 from catalog.harvest.pagememory import DbPageMemory, RunPages, fingerprint
 from catalog.harvest.registry import HarvesterClass, get_harvester, validate_options
@@ -50,14 +50,11 @@ from catalog.harvest.sync import BatchWriter
 from catalog.harvest.withdrawal import apply_withdrawal, plan_withdrawal
 from catalog.settings import Settings
 from harvesters.base import (
-    FetchedPage,
     HarvestedItem,
     HarvestedRecord,
     Harvester,
     Http,
-    PageGuard,
     PageRead,
-    SourceInfo,
     UnchangedPage,
 )
 
@@ -79,87 +76,6 @@ class _TakenOver(CatalogError):
 
 class _AbortRequested(CatalogError):
     """Someone asked the job to stop (``catalog.db.jobs.request_abort``)."""
-
-
-class _TrackingHttp:
-    """The plugin's fetcher, remembering the last URL asked for so an error can name the page."""
-
-    def __init__(self, inner: Http) -> None:
-        self.inner = inner
-        self.last_url: str | None = None
-
-    async def get(
-        self,
-        url: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> FetchedPage:
-        self.last_url = url
-        return await self.inner.get(url, params=params, headers=headers)
-
-    async def post(
-        self, url: str, *, content: bytes, content_type: str, headers: Mapping[str, str] | None = None
-    ) -> FetchedPage:
-        self.last_url = url
-        return await self.inner.post(url, content=content, content_type=content_type, headers=headers)
-
-    def page_guard(self) -> PageGuard:
-        return self.inner.page_guard()
-
-
-def _source_info(session: Session, source_id: int) -> tuple[Source, SourceInfo]:
-    source = session.get(Source, source_id)
-    if source is None:
-        raise NotFound(f"no source with id {source_id}")
-    last = session.scalars(
-        select(HarvestJob.finished_at)
-        .where(HarvestJob.source_id == source_id, HarvestJob.status == "succeeded")
-        .order_by(HarvestJob.id.desc())
-        .limit(1)
-    ).first()
-    info = SourceInfo(
-        id=source.id,
-        name=source.name,
-        url=source.url,
-        municipality=source.municipality_nis,
-        last_success=last,
-        state=dict(source.state or {}),
-    )
-    return source, info
-
-
-@contextlib.asynccontextmanager
-async def _real_fetcher(
-    settings: Settings, factory: sessionmaker[Session], source_id: int, dry_run: bool
-) -> AsyncIterator[Http]:
-    from catalog.harvest.fetch import Fetcher
-    from catalog.harvest.pagecache import DbPageCache
-
-    cache = DbPageCache(factory, source_id=source_id, read_only=dry_run)
-    async with Fetcher.from_settings(settings, cache=cache) as fetcher:
-        yield fetcher
-
-
-def _error_text(exc: BaseException, last_url: str | None) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    if not isinstance(exc, CatalogError):
-        text = f"{type(exc).__name__}: {text}"
-    if last_url and last_url not in text:
-        text += f" (last page asked for: {last_url})"
-    return text[:4000]
-
-
-def _is_transient(exc: BaseException) -> bool:
-    """The failure came from a portal that was unreachable, slow or overloaded (see ``FetchError``)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if getattr(current, "transient", False) is True:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def _logged(record: HarvestedRecord) -> LoggedRecord | None:
@@ -257,7 +173,7 @@ async def run_harvest_async(
     if limit is not None and limit < 1:
         raise InputError("the limit must be at least 1")
     with factory() as session:
-        source, info = _source_info(session, source_id)
+        source, info = source_info(session, source_id)
         kind, raw_options = source.kind, dict(source.options or {})
     if harvester is None:
         harvester_class = get_harvester(kind)
@@ -291,15 +207,15 @@ async def run_harvest_async(
         )
         memory = DbPageMemory(factory, source_id=source_id, fingerprint=mark)
     pages = RunPages(memory)
-    tracking: _TrackingHttp | None = None
+    tracking: TrackingHttp | None = None
     heartbeat = Heartbeat(factory, report.job_id, h.job_heartbeat_seconds) if report.job_id else None
     plugin: Harvester[Any] | None = None
     try:
         async with AsyncExitStack() as stack:
             if fetcher is None:
-                make = fetcher_factory or _real_fetcher
+                make = fetcher_factory or real_fetcher
                 fetcher = await stack.enter_async_context(make(settings, factory, source_id, dry_run))
-            tracking = _TrackingHttp(fetcher)
+            tracking = TrackingHttp(fetcher)
             plugin = harvester_class(info, options, tracking)
             plugin.pages = memory
             beating = asyncio.create_task(heartbeat.run()) if heartbeat is not None else None
@@ -325,8 +241,8 @@ async def run_harvest_async(
         return _done(report, progress)
     except Exception as exc:
         report.status = "failed"
-        report.error = _error_text(exc, tracking.last_url if tracking else None)
-        report.transient = _is_transient(exc)
+        report.error = error_text(exc, tracking.last_url if tracking else None)
+        report.transient = is_transient(exc)
         _finish(factory, report, started)
         return _done(report, progress)
     except BaseException:
@@ -343,7 +259,7 @@ async def run_harvest_async(
     try:
         _conclude(factory, report, seen, settings, confirm_withdrawal, plugin, ended, started)
     except Exception as exc:  # the store failed while withdrawing or closing: the job must not hang
-        report.status, report.error = "failed", _error_text(exc, None)
+        report.status, report.error = "failed", error_text(exc, None)
         with contextlib.suppress(Exception):
             _finish(factory, report, started)
     return _done(report, progress)
