@@ -47,7 +47,7 @@ from catalog.exceptions import FeedError
 from catalog.model import Dataset
 from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
 from harvesters._arcgis_jsonld import prepare_jsonld
-from harvesters._dcatus_map import dataset_identifier, map_dataset
+from harvesters._dcatus_map import DcatUsMapper, dataset_identifier, map_dataset
 from harvesters._dcatus_text import has_markup, plain_text
 from harvesters.base import FetchedPage, HarvestedItem, HarvestedRecord, Harvester, PageRead, UnchangedPage
 from harvesters.dcat import DUPLICATE, harvested_from_parsed
@@ -234,14 +234,28 @@ def _without_markup(node: _M) -> _M:
     return node.model_copy(update=updates) if updates else node
 
 
+def _licence_from_text(record: HarvestedRecord) -> HarvestedRecord:
+    """A licence the RDF reader could not map because it is HTML or prose (Hub writes the item's licence
+    text), mapped as the DCAT-US mapping does: the text, or a URL in it, that the vocabulary knows."""
+    found = next((p for p in record.problems if p.path == "license" and p.value), None)
+    if found is None or record.record is None or record.record.license is not None:
+        return record
+    mapper = DcatUsMapper("")
+    licence = mapper.licence(found.value)
+    if licence is None:
+        return record
+    problems = tuple(p for p in record.problems if p is not found)
+    return replace(record, record=record.record.model_copy(update={"license": licence}), problems=problems)
+
+
 def _keyed_by_identifier(parsed: ParsedRecord, url: str) -> HarvestedRecord:
     """A parsed record keyed by its first dct:identifier (the Hub item), else as the dcat harvester does;
-    HTML (Hub copies an item's rich-text description) is cleaned out of its texts."""
+    HTML (Hub copies an item's rich-text description and licence) is cleaned out of its texts."""
     record = harvested_from_parsed(parsed, url)
     if record.record is None:
         return record
     remote_id = parsed.record.identifier[0] if parsed.record.identifier else record.remote_id
-    return replace(record, remote_id=remote_id, record=_without_markup(record.record))
+    return _licence_from_text(replace(record, remote_id=remote_id, record=_without_markup(record.record)))
 
 
 class ArcgisHarvester(Harvester[ArcgisOptions]):

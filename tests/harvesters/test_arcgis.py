@@ -179,6 +179,10 @@ def test_hub_dcat_ap_2_feed_through_the_rdf_reader(replay: ReplayServer, http: H
     plays = found["https://www.arcgis.com/home/item.html?id=11112222333344445555666677778888&sublayer=0"]
     assert plays.record is not None and plays.record.publisher is not None
     assert plays.record.publisher.name == {"": "Stad Antwerpen"}, "a publisher written as a bare name"
+    assert (
+        plays.record.license == "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0"
+    )
+    assert not any(p.path == "license" for p in plays.problems), "the licence's HTML text is mapped"
     [anonymous] = [r for r in found.values() if r.record is None]
     assert anonymous.skipped == "record has no IRI and no dct:identifier"
 
