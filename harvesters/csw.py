@@ -3,7 +3,8 @@
 The source URL is the CSW endpoint (``https://metadata.vlaanderen.be/srv/dut/csw``; CSW parameters a
 steward pasted with it are dropped). Each page is asked for by POST (a GetRecords XML document); when the
 first POST is refused (an HTTP error such as 405 or 400, an exception report, an answer that is not CSW)
-the harvester asks again by GET with the same request as KVP parameters, and keeps to GET for the run.
+the harvester asks again by GET with the same request as KVP parameters, and keeps to GET for the run
+and, through the source's state, for the runs after it.
 Paging follows ``nextRecord`` (0 ends it) within ``numberOfRecordsMatched``; a server that does not
 advance stops the run with an error, never a loop.
 
@@ -50,6 +51,8 @@ ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.1"
 ISO_RAW_FORMAT = "application/xml"
 DUPLICATE = "listed again: a record with this file identifier was read earlier in this run"
 NO_IDENTIFIER = "record has no gmd:fileIdentifier"
+METHOD = "method"
+"""State key: how GetRecords was answered last time (``post`` or ``get``), for ``method = auto``."""
 _ISO_ROOTS = frozenset({GMD + "MD_Metadata", GMI + "MI_Metadata"})
 
 
@@ -126,6 +129,8 @@ class CswHarvester(Harvester[CswOptions]):
             schema, options.page_size, tuple(options.keyword), options.organisation, options.constraint
         )
         self._method: str = options.method
+        if options.method == "auto" and self.source.state.get(METHOD) == "get":
+            self._method = "get"  # POST was refused last time: do not ask again on every run
         guard = self.http.page_guard()
         seen: set[str] = set()
         known: dict[str, str] = {}
@@ -157,6 +162,8 @@ class CswHarvester(Harvester[CswOptions]):
             start = following
         for record in await asyncio.to_thread(self._services, services, known):
             yield record
+        if options.method == "auto":
+            self.state[METHOD] = self._method
 
     async def _fetch(self, base: str, query: Query, start: int) -> tuple[FetchedPage, ResultsPage]:
         """One page by POST, falling back to GET when the first POST is refused (``method = auto``)."""

@@ -274,3 +274,16 @@ def test_a_record_listed_on_two_pages_is_read_once(replay: ReplayServer, http: H
     found = collect(harvester(url, http))
 
     assert [(r.record is not None, r.skipped) for r in found] == [(True, None), (False, DUPLICATE)]
+
+
+def test_get_is_remembered_for_the_next_run(replay: ReplayServer, http: Http) -> None:
+    url = serve_pages(replay, iso_pages(), post=False)
+    first = harvester(url, http)
+    collect(first)
+    assert first.state == {"method": "get"}
+
+    replay.requests.clear()
+    second = CswHarvester(source(url, state=first.state), CswOptions(), http)
+    collect(second)
+
+    assert [r.method for r in replay.requests] == ["GET", "GET"], "no refused POST on every nightly run"
