@@ -33,6 +33,7 @@ from catalog.api.problems import PROBLEM_JSON
 from catalog.auth.principal import Principal
 from catalog.auth.ratelimit import RateLimiter
 from catalog.auth.tokens import looks_like_token, verify_token
+from catalog.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from catalog.settings import Settings
 
 __all__ = [
@@ -62,6 +63,8 @@ _bearer = HTTPBearer(
     description="An API token made with `catalog tokens create` (`cat_...`).",
 )
 _limiter_lock = threading.Lock()
+_TOUCH_WAIT_MS = 200
+"""How long (SQLite) recording a token's use may wait for another writer before it is skipped."""
 
 
 def _unauthorized(detail: str, *, invalid: bool) -> HTTPException:
@@ -89,19 +92,33 @@ def get_optional_principal(
     if not looks_like_token(value):
         raise _unauthorized("malformed API token (expected 'cat_' and 43 characters)", invalid=True)
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
-        principal = verify_token(session, value)
-        if principal is not None:
-            try:
-                session.commit()  # last_used_at, at most once a minute
-            except SQLAlchemyError as exc:  # a busy database must not refuse a valid token
-                session.rollback()
-                _log.warning(
-                    "could not record the use of token %s: %s", principal.token_id, type(exc).__name__
-                )
+    principal = _verify(factory, value)
     if principal is None:
         raise _unauthorized("unknown or revoked API token", invalid=True)
     request.state.principal = principal
+    return principal
+
+
+def _verify(factory: sessionmaker[Session], plaintext: str) -> Principal | None:
+    """Verify on a connection of its own; on SQLite, recording the use waits at most ``_TOUCH_WAIT_MS``
+    for another writer (a harvest's batch) instead of keeping the request waiting."""
+    engine = factory.kw["bind"]
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={_TOUCH_WAIT_MS}")
+            connection.commit()  # so the session below owns (and commits) its own transaction
+        try:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                principal = verify_token(session, plaintext)
+                try:
+                    session.commit()  # last_used_at, at most once a minute
+                except SQLAlchemyError as exc:  # a busy database must not refuse a valid token
+                    session.rollback()
+                    _log.info("token use not recorded (%s)", type(exc).__name__)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     return principal
 
 

@@ -4,7 +4,8 @@ A token is ``cat_`` followed by 43 URL-safe characters (32 random bytes). It is 
 store keeps only its SHA-256 (a fast hash is enough for 256 random bits: nothing to guess) and a short
 prefix for display. Verifying a token looks the hash up and compares it in constant time; a revoked
 token verifies to nothing, from the very next request on. ``last_used_at`` is written at most once a
-minute per token, so verification does not turn every read into a write.
+minute per token, so verification does not turn every read into a write, and never at the price of the
+request: when the database is busy, the time is not recorded and the token still verifies.
 
 These functions flush but never commit: the caller owns the transaction.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -20,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from catalog.auth.principal import Principal, Role
@@ -48,6 +50,7 @@ _SHOWN = 6
 _TOKEN = re.compile(r"cat_[A-Za-z0-9_-]{43}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}")
 _TOUCH_EVERY = timedelta(minutes=1)
+_log = logging.getLogger(__name__)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -175,11 +178,15 @@ def verify_token(session: Session, plaintext: str, *, now: datetime | None = Non
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one_or_none()
     if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
         return None
+    principal = principal_of(token)
     moment = _now(now)
     if token.last_used_at is None or moment - token.last_used_at >= _TOUCH_EVERY:
-        token.last_used_at = moment
-        session.flush()
-    return principal_of(token)
+        try:
+            with session.begin_nested():
+                token.last_used_at = moment
+        except OperationalError as exc:  # a busy database: the next use within the minute tries again
+            _log.info("token %s: last use not recorded (%s)", token.id, type(exc).__name__)
+    return principal
 
 
 def token_summary(token: ApiToken) -> dict[str, Any]:

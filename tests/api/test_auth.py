@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import logging
+import sqlite3
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from catalog.api.app import create_app
 from catalog.api.auth import AdminDep, OptionalPrincipalDep, PrincipalDep, forbidden, rate_limit
-from catalog.auth.tokens import create_token, revoke_token
+from catalog.auth.tokens import create_token, list_tokens, revoke_token
 from catalog.logging import configure_logging
 from catalog.settings import Settings
 
@@ -89,9 +91,12 @@ def _problem(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-def test_anonymous_and_valid_tokens(client: TestClient, tokens: dict[str, str]) -> None:
+def test_anonymous_and_valid_tokens(client: TestClient, store: Any, tokens: dict[str, str]) -> None:
     assert client.get("/probe/whoami").json() == {"name": None}
     assert client.get("/probe/whoami", headers=_bearer(tokens["gent"])).json() == {"name": "gent"}
+    with store.sessions() as session:
+        used = {t.name: t.last_used_at for t in list_tokens(session)}
+    assert used["gent"] is not None and used["admin"] is None  # the use is recorded
 
 
 @pytest.mark.parametrize(
@@ -211,3 +216,30 @@ def test_tokens_never_reach_the_logs(store: Any, tokens: dict[str, str]) -> None
     assert "someone pasted cat_***" in output
     for plaintext in tokens.values():
         assert plaintext not in output and plaintext[10:30] not in output
+
+
+def test_a_busy_sqlite_store_delays_no_request_and_refuses_no_token(
+    store: Any, tokens: dict[str, str]
+) -> None:
+    """A harvest holding the write lock: the token still verifies at once; its use is recorded later."""
+    if store.dialect != "sqlite":
+        pytest.skip("the write lock of one SQLite file")
+    writer = sqlite3.connect(store.url.removeprefix("sqlite:///"), isolation_level=None)
+    with TestClient(_app(store)) as client:
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            started = time.monotonic()
+            response = client.get("/probe/whoami", headers=_bearer(tokens["gent"]))
+            assert response.status_code == 200 and response.json() == {"name": "gent"}
+            assert time.monotonic() - started < 5
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        with store.sessions() as session:
+            assert next(t for t in list_tokens(session) if t.name == "gent").last_used_at is None
+        assert client.get("/probe/whoami", headers=_bearer(tokens["gent"])).status_code == 200
+        with store.sessions() as session:
+            assert next(t for t in list_tokens(session) if t.name == "gent").last_used_at is not None
+        # the connection's normal patience is back: a write waits for the lock instead of failing
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
