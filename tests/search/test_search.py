@@ -1,4 +1,4 @@
-"""Search over the fixture catalogue, on SQLite (FTS5) and PostgreSQL (LIKE fallback)."""
+"""Search over the fixture catalogue, on SQLite (FTS5) and PostgreSQL (full text), the same tests on both."""
 
 from __future__ import annotations
 
