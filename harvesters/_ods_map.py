@@ -231,12 +231,17 @@ class _Mapper:
             return None
 
     def temporal(self, dcat: Mapping[str, Any]) -> list[PeriodOfTime]:
+        """temporal_coverage_start / _end, else the free-text ``temporal``: ``start/end``, a year, years."""
         start_value, end_value = dcat.get("temporal_coverage_start"), dcat.get("temporal_coverage_end")
-        text = _str(dcat.get("temporal"))
-        if start_value is None and end_value is None and text and "/" in text:
-            start_value, _, end_value = text.partition("/")
-        elif text:
-            self.problem("temporal", "not a period (start/end)", text)
+        text = self.plain(dcat.get("temporal"))
+        if text and start_value is None and end_value is None:
+            years = _YEARS.fullmatch(text)
+            if years is not None:
+                start_value, end_value = f"{years[1]}-01-01", f"{years[2] or years[1]}-12-31"
+            elif "/" in text:
+                start_value, _, end_value = text.partition("/")
+            else:
+                self.problem("temporal", "not a period (start/end, a year or years)", text)
         start = self.date(start_value, "temporal.start")
         end = self.date(end_value, "temporal.end")
         if start is None and end is None:
@@ -282,6 +287,7 @@ class _Mapper:
         )
 
 
+_YEARS = re.compile(r"(\d{4})(?:\s*(?:-|–|/|tot)\s*(\d{4}))?")
 _BRACKETS = re.compile(r"\s*\(([^()]*)\)\s*")
 _VERSION = re.compile(r"\s+v\d+(\.\d+)*$", re.IGNORECASE)
 """A version written ``v2.0`` (ODS's labels); ``CC BY 2.0`` keeps its version, it is part of the name."""
@@ -315,7 +321,11 @@ def _dict(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _has_geo_field(fields: Any) -> bool:
+def _is_geographic(item: Mapping[str, Any]) -> bool:
+    """A geo field (``fields[].type``), or the ``geo`` feature ODS sets for such datasets."""
+    fields, features = item.get("fields"), item.get("features")
+    if isinstance(features, list) and "geo" in features:
+        return True
     return isinstance(fields, list) and any(
         isinstance(f, Mapping) and f.get("type") in GEO_FIELD_TYPES for f in fields
     )
@@ -329,7 +339,7 @@ def _exports(
     if item.get("has_records") is False or default.get("records_count") == 0:
         return []
     modified = mapper.date(default.get("data_processed"), "data_processed")
-    offered = EXPORTS + GEO_EXPORTS if _has_geo_field(item.get("fields")) else EXPORTS
+    offered = EXPORTS + GEO_EXPORTS if _is_geographic(item) else EXPORTS
     base = dataset_api_url(portal, dataset_id) + "/exports/"
     return [
         Distribution(

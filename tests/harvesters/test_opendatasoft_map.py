@@ -215,3 +215,33 @@ def test_mapped_records_conform_to_dcat_ap_3_shapes(gent: dict[str, HarvestedRec
     conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
 
     assert conforms, text
+
+
+@pytest.mark.parametrize(
+    ("dcat", "period", "problem"),
+    [
+        ({"temporal": "2023"}, ("2023-01-01", "2023-12-31"), None),
+        ({"temporal": "2019 - 2023"}, ("2019-01-01", "2023-12-31"), None),
+        ({"temporal": "2020-03-01/2021-02-28"}, ("2020-03-01", "2021-02-28"), None),
+        ({"temporal": "sinds de jaren 90"}, None, "temporal"),
+        ({"temporal_coverage_start": "2021-01-01", "temporal": "2023"}, ("2021-01-01", "None"), None),
+        ({"temporal_coverage_start": "2024-01-01", "temporal_coverage_end": "2023-01-01"}, None, "temporal"),
+    ],
+)
+def test_temporal_coverage(dcat: dict[str, str], period: tuple[str, str] | None, problem: str | None) -> None:
+    item = gent_capture()["results"][0]
+    item["metas"]["dcat"] = dcat
+    record, problems = map_dataset(item, portal="https://data.stad.gent", language="nl")
+    assert [(str(p.start), str(p.end)) for p in record.temporal] == ([period] if period else [])
+    assert [p.path for p in problems] == ([problem] if problem else [])
+
+
+def test_the_geo_feature_alone_adds_the_geographic_exports() -> None:
+    item = gent_capture()["results"][0]
+    assert len(map_dataset(item, portal="https://p", language="nl")[0].distribution) == 4
+    item["features"] = ["geo", "analyze"]
+    names = [
+        d.access_url[0].rsplit("/", 1)[-1]
+        for d in map_dataset(item, portal="https://p", language="nl")[0].distribution
+    ]
+    assert sorted(names) == ["csv", "geojson", "json", "parquet", "shp", "xlsx"]
