@@ -242,11 +242,11 @@ class Reader:
 
 
 def resource_identifiers(citation: etree._Element | None) -> list[tuple[str, str | None]]:
-    """``(code, codeSpace)`` of each identifier of a citation."""
+    """``(code, codeSpace)`` of each citation identifier; an anchored code gives its web link."""
     out: list[tuple[str, str | None]] = []
     for identifier in children(citation, f"{GMD}identifier/*"):
         text, link = anchor(first(identifier, GMD + "code"))
-        code_text = text or link
+        code_text = link if link and is_web_url(link) else text or link
         if code_text:
             out.append((code_text, value(first(identifier, GMD + "codeSpace"))))
     return out

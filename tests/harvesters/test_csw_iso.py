@@ -267,3 +267,19 @@ def test_mapped_records_conform_to_dcat_ap_3_shapes(page_2: list[etree._Element]
     conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
 
     assert conforms, text
+
+
+def test_an_anchored_identifier_link_is_the_dataset_uri(page_2: list[etree._Element]) -> None:
+    source = (
+        etree.tostring(page_2[0])
+        .decode()
+        .replace(
+            "<gco:CharacterString>fietspaden-gent</gco:CharacterString>",
+            '<gmx:Anchor xmlns:gmx="http://www.isotc211.org/2005/gmx" xmlns:xlink="http://www.w3.org/1999/xlink"'
+            ' xlink:href="https://metadata.vlaanderen.be/id/dataset/7f3c0d2e">7f3c0d2e</gmx:Anchor>',
+        )
+    )
+
+    mapped = map_iso_record(parse_xml(source.encode()))
+
+    assert mapped.record.uri == "https://metadata.vlaanderen.be/id/dataset/7f3c0d2e"
