@@ -199,15 +199,18 @@ def test_options_are_checked() -> None:
 
 def test_dcat_output_is_read_through_the_rdf_path(replay: ReplayServer, http: Http) -> None:
     dcat = (SAMPLES_DIR / "udata-geonetwork-dcat-page-1.xml").read_bytes()
-    url = serve_pages(replay, {1: dcat.replace(b'nextRecord="3"', b'nextRecord="0"')})
+    # page 2: the same two records under other identifiers (rewritten as served), the last page
+    page_2 = dcat.replace(b"04bcec79-", b"14bcec79-").replace(b"06367a09-", b"16367a09-")
+    url = serve_pages(replay, {1: dcat, 3: page_2.replace(b'nextRecord="3"', b'nextRecord="0"')})
 
     found = collect(harvester(url, http, output_schema="dcat"))
 
+    assert [start_position(r) for r in replay.requests] == [1, 3]
     assert b'outputSchema="http://www.w3.org/ns/dcat#"' in replay.requests[0].body
     titles = sorted(r.record.text() or "" for r in found if r.record is not None)
-    assert len(titles) == 2
+    assert len(titles) == 4 and len({r.remote_id for r in found}) == 4
     assert titles[0].startswith("INSEE - Part des ménages")
-    assert titles[1].startswith("Zonage du bassin urbain")
+    assert titles[3].startswith("Zonage du bassin urbain")
     assert all(
         r.raw_format == "ntriples" and r.remote_id.startswith("https://www.geo2france.fr/") for r in found
     )
