@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from catalog.exceptions import CatalogError, InputError
 from catalog.harvest.registry import get_harvester, validate_options
 from catalog.harvest.sources import check_source_url
+from catalog.model import DataService, Dataset, DatasetSeries
 from catalog.normalise import municipality_of
 from catalog.settings import Settings
 from harvesters.base import HarvestedRecord, SourceInfo
@@ -63,6 +63,8 @@ class PreviewProblem:
     message_nl: str | None = None
     value: str | None = None
     shape: str | None = None
+    focus: str | None = None
+    """The node a validation finding is about (the dataset, a distribution ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,31 +142,29 @@ class Preview:
         }
 
 
-def record_findings(record: Any) -> list[PreviewProblem]:
-    """The quality validator's findings on a mapped record (``catalog.quality.validate.check_record``).
+def record_findings(record: Dataset | DataService | DatasetSeries, *, base_uri: str) -> list[PreviewProblem]:
+    """The quality validator's findings on a mapped record (``catalog.quality.validate.check_record``, the
+    DCAT-AP-VL shapes), the one place the test of a source calls the validator."""
+    from catalog.quality.validate import check_record
 
-    The one place the test of a source calls the validator; none while it is not installed.
-    """
-    try:
-        validate = importlib.import_module("catalog.quality.validate")
-    except ImportError:
-        return []
-    findings: Sequence[Any] = validate.check_record(record)
     return [
         PreviewProblem(
             origin="validation",
-            severity=str(f.severity),
-            path=str(f.path),
-            message=str(f.message),
-            message_nl=getattr(f, "message_nl", None),
-            value=None if f.value is None else str(f.value),
-            shape=None if getattr(f, "shape", None) is None else str(f.shape),
+            severity=f.severity,
+            path=f.path or "",
+            message=f.message,
+            message_nl=f.message_nl,
+            value=f.value,
+            shape=f.shape,
+            focus=f.focus,
         )
-        for f in findings
+        for f in check_record(record, base_uri=base_uri)
     ]
 
 
-def _preview_record(harvested: HarvestedRecord, default_municipality: str | None) -> PreviewRecord:
+def _preview_record(
+    harvested: HarvestedRecord, default_municipality: str | None, base_uri: str
+) -> PreviewRecord:
     if harvested.error is not None:
         return PreviewRecord(harvested.remote_id, "failed", harvested.url, harvested.error)
     record = harvested.record
@@ -174,7 +174,7 @@ def _preview_record(harvested: HarvestedRecord, default_municipality: str | None
     problems = [
         PreviewProblem("mapping", "warning", p.path, p.message, value=p.value) for p in harvested.problems
     ]
-    problems.extend(record_findings(record))
+    problems.extend(record_findings(record, base_uri=base_uri))
     return PreviewRecord(
         harvested.remote_id,
         "ok",
@@ -221,7 +221,8 @@ async def preview_source(
         seen: set[str] = set()
         try:
             async with asyncio.timeout(deadline):
-                preview.listing_ended = await _take(records, preview, seen, municipality)
+                base = settings.catalog.base_uri
+                preview.listing_ended = await _take(records, preview, seen, municipality, base)
         except TimeoutError:
             preview.error = f"the test stopped after {deadline:g} s; the records read until then are shown"
         except CatalogError as exc:
@@ -252,7 +253,9 @@ async def preview_source(
     return preview
 
 
-async def _take(records: Any, preview: Preview, seen: set[str], municipality: str | None) -> bool:
+async def _take(
+    records: Any, preview: Preview, seen: set[str], municipality: str | None, base_uri: str
+) -> bool:
     """Read records into the preview until ``limit``; True when the listing ended first."""
     async for item in records:
         if not isinstance(item, HarvestedRecord):
@@ -265,7 +268,7 @@ async def _take(records: Any, preview: Preview, seen: set[str], municipality: st
             preview.records.append(PreviewRecord(item.remote_id, "skipped", item.url, reason))
         else:
             seen.add(item.remote_id)
-            preview.records.append(_preview_record(item, municipality))
+            preview.records.append(_preview_record(item, municipality, base_uri))
         if len(preview.records) >= preview.limit:
             return False
     return True

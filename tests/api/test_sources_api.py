@@ -210,3 +210,20 @@ def test_writes_are_rate_limited_per_token(store: Any, replay: ReplayServer) -> 
         first.json()["href"], json={"active": False}, headers=limited.headers("steward")
     )
     assert other.status_code == 200, "another token has its own allowance"
+
+
+def test_text_the_store_cannot_keep_is_refused_not_a_server_error(env: Env) -> None:
+    admin = env.headers("admin")
+    assert env.client.get("/api/sources", params={"kind": "ck\x00an"}).status_code == 422
+    for body in (
+        env.source_body(options={"fq": "a\x00b"}),
+        env.source_body(options={"k\x00": 1}),
+        env.source_body(organisation="Stad\x00Gent"),
+        env.source_body(name="x" * 201),
+        env.source_body(url="http://127.0.0.1/" + "a" * 2000),
+    ):
+        response = env.client.post("/api/sources", json=body, headers=admin)
+        assert response.status_code == 422, response.text
+    source = env.create()
+    assert env.client.patch(source["href"], json={"name": "\x00"}, headers=admin).status_code == 422
+    assert env.client.patch(source["href"], json={"name": None}, headers=admin).status_code == 422

@@ -61,6 +61,10 @@ def test_datasud_records_are_mapped_with_problems_and_diagnostics(datasud: str, 
     mapping = [p for r in preview.records for p in r.problems if p.origin == "mapping"]
     assert mapping, "DataSud's packages carry values the mapping cannot keep (reported, not fatal)"
     assert all(p.severity == "warning" and p.path and p.message for p in mapping)
+    found = [p for r in preview.records for p in r.problems if p.origin == "validation"]
+    access = [p for p in found if p.path == "http://purl.org/dc/terms/accessRights"]
+    assert len(access) == 7, "the validator's DCAT-AP-VL finding: no access rights, on every package"
+    assert all(p.severity == "violation" and p.message_nl and p.shape and p.focus for p in access)
     (page,) = preview.pages
     size = (SAMPLES_DIR / "ckan-datasud/package_search.json").stat().st_size
     assert (page.method, page.status, page.content_type, page.bytes) == ("GET", 200, "application/json", size)

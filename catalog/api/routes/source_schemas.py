@@ -12,6 +12,7 @@ from catalog.api.problems import PROBLEM_JSON
 __all__ = [
     "ABORT_RESULTS",
     "JOB_EXAMPLE",
+    "KIND_PATTERN",
     "AbortBody",
     "DeletedBody",
     "JobDetail",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 Schedule = Literal["daily", "weekly", "monthly", "manual"]
+KIND_PATTERN = r"^[A-Za-z0-9_.-]+$"
+"""A harvester's entry-point name."""
 ABORT_RESULTS = ("requested", "aborted")
 
 _CKAN_EXAMPLE: dict[str, Any] = {
@@ -82,7 +85,9 @@ class SourceCreate(_Body):
     model_config = ConfigDict(json_schema_extra={"examples": [_CKAN_EXAMPLE]})
 
     name: str = Field(min_length=1, max_length=200, description="A short unique name.")
-    kind: str = Field(min_length=1, max_length=50, description="The harvester: `dcat`, `ckan` ...")
+    kind: str = Field(
+        min_length=1, max_length=50, pattern=KIND_PATTERN, description="The harvester: `dcat`, `ckan` ..."
+    )
     url: str = Field(min_length=1, max_length=2000, description="The feed or API address (http or https).")
     options: dict[str, Any] = Field(default_factory=dict, description="The harvester's options.")
     municipality: str | None = Field(default=None, pattern=r"^\d{5}$", description="NIS code.")
@@ -101,7 +106,7 @@ class SourceUpdate(_Body):
     )
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: str | None = Field(default=None, min_length=1, max_length=50)
+    kind: str | None = Field(default=None, min_length=1, max_length=50, pattern=KIND_PATTERN)
     url: str | None = Field(default=None, min_length=1, max_length=2000)
     options: dict[str, Any] | None = None
     municipality: str | None = Field(default=None, pattern=r"^\d{5}$")
@@ -129,7 +134,7 @@ class SourceTest(_Body):
         }
     )
 
-    kind: str = Field(min_length=1, max_length=50)
+    kind: str = Field(min_length=1, max_length=50, pattern=KIND_PATTERN)
     url: str = Field(min_length=1, max_length=2000)
     options: dict[str, Any] = Field(default_factory=dict)
     municipality: str | None = Field(default=None, pattern=r"^\d{5}$")
@@ -268,6 +273,7 @@ class _PreviewProblem(BaseModel):
     message_nl: str | None
     value: str | None
     shape: str | None
+    focus: str | None = Field(description="The node a validation finding is about.")
 
 
 class _PreviewRecord(BaseModel):

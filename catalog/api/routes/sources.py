@@ -42,6 +42,7 @@ from catalog.harvest.preview import preview_source
 
 from .jobs import IdPath, LauncherDep, WriterDep, conflict, job_summary, require_manager, running_conflict
 from .source_schemas import (
+    KIND_PATTERN,
     DeletedBody,
     JobList,
     JobStarted,
@@ -155,7 +156,7 @@ def source_list(
     session: SessionDep,
     principal: OptionalPrincipalDep,
     municipality: Annotated[str | None, Query(pattern=r"^\d{5}$", description="NIS code.")] = None,
-    kind: Annotated[str | None, Query(max_length=50)] = None,
+    kind: Annotated[str | None, Query(max_length=50, pattern=KIND_PATTERN)] = None,
     active: bool | None = None,
 ) -> SourceList:
     """Every registered source with its live datasets and last harvest. With a token, the sources it
