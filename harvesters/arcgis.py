@@ -19,7 +19,8 @@ How each kind is read (decided by the body, not by the address):
 - **DCAT-AP JSON-LD** goes through the project's RDF reader (:mod:`catalog.rdf.parse`), as in the ``dcat``
   harvester, because JSON-LD may use any prefixes and nesting and only the RDF route reads them all
   correctly. Known remote contexts (SEMIC DCAT-AP, W3C DCAT) are replaced by a local context the project
-  wrote, unknown ones are refused (see :mod:`harvesters._arcgis_jsonld`). RDF/XML and Turtle answers (a
+  wrote, unknown ones are refused (see :mod:`harvesters._arcgis_jsonld`); Hub's HTML texts and licences
+  are then repaired (:mod:`harvesters._arcgis_rdf`). RDF/XML and Turtle answers (a
   DCAT-AP-VL export such as Antwerp's) take the same route. Hydra paging is followed when present.
 - **DCAT-US** ``data.json`` is plain JSON whose remote context is never read: its fixed field names are
   mapped directly (:mod:`harvesters._dcatus_map`), with HTML in text fields cleaned to text.
@@ -35,22 +36,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, replace
-from itertools import islice
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog.exceptions import FeedError
-from catalog.model import Dataset
-from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
+from catalog.rdf.parse import FeedReader
 from harvesters._arcgis_jsonld import prepare_jsonld
-from harvesters._dcatus_map import DcatUsMapper, dataset_identifier, map_dataset
-from harvesters._dcatus_text import has_markup, plain_text
+from harvesters._arcgis_rdf import hub_record, next_page_of, read_rdf, take
+from harvesters._dcatus_map import dataset_identifier, map_dataset
 from harvesters.base import FetchedPage, HarvestedItem, HarvestedRecord, Harvester, PageRead, UnchangedPage
-from harvesters.dcat import DUPLICATE, harvested_from_parsed
+from harvesters.dcat import DUPLICATE
 
 __all__ = ["FEEDS", "ArcgisHarvester", "ArcgisOptions", "feed_urls", "read_dcat_us"]
 
@@ -191,73 +190,6 @@ def _classify(page: FetchedPage) -> _Feed:
     )
 
 
-def _read_rdf(page: FetchedPage, max_bytes: int | None, prepared: bytes | None = None) -> FeedReader:
-    """The page read as RDF; ``prepared`` is its JSON-LD body already made readable, if it is one."""
-    if prepared is not None:
-        try:
-            return parse_feed(prepared, format="jsonld", base_iri=page.url, max_bytes=max_bytes)
-        except FeedError as exc:
-            raise FeedError(f"{page.url}: {exc}") from exc
-    data = page.content
-    try:
-        fmt = detect_format(content_type=page.content_type, name=urlsplit(page.url).path, data=data[:65536])
-        if fmt == "jsonld" or data.lstrip()[:1] == b"{":
-            fmt, data = "jsonld", prepare_jsonld(data)
-        return parse_feed(data, format=fmt, base_iri=page.url, max_bytes=max_bytes)
-    except FeedError as exc:
-        raise FeedError(f"{page.url}: {exc}") from exc
-
-
-def _next_page(reader: FeedReader) -> str | None:
-    return reader.feed.next_page
-
-
-def _take(records: Iterator[ParsedRecord], n: int) -> list[ParsedRecord]:
-    return list(islice(records, n))
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _without_markup(node: _M) -> _M:
-    """``node`` with HTML cleaned out of its titles and descriptions (and its distributions')."""
-    updates: dict[str, Any] = {}
-    for name in ("title", "description"):
-        texts: dict[str, str] = getattr(node, name)
-        if any(has_markup(text) for text in texts.values()):
-            cleaned = {tag: plain_text(text) for tag, text in texts.items()}
-            updates[name] = {tag: text for tag, text in cleaned.items() if text}
-    if isinstance(node, Dataset) and node.distribution:
-        distributions = [_without_markup(d) for d in node.distribution]
-        if any(new is not old for new, old in zip(distributions, node.distribution, strict=True)):
-            updates["distribution"] = distributions
-    return node.model_copy(update=updates) if updates else node
-
-
-def _licence_from_text(record: HarvestedRecord) -> HarvestedRecord:
-    """A licence the RDF reader could not map because it is HTML or prose (Hub writes the item's licence
-    text), mapped as the DCAT-US mapping does: the text, or a URL in it, that the vocabulary knows."""
-    found = next((p for p in record.problems if p.path == "license" and p.value), None)
-    if found is None or record.record is None or record.record.license is not None:
-        return record
-    mapper = DcatUsMapper("")
-    licence = mapper.licence(found.value)
-    if licence is None:
-        return record
-    problems = tuple(p for p in record.problems if p is not found)
-    return replace(record, record=record.record.model_copy(update={"license": licence}), problems=problems)
-
-
-def _keyed_by_identifier(parsed: ParsedRecord, url: str) -> HarvestedRecord:
-    """A parsed record keyed by its first dct:identifier (the Hub item), else as the dcat harvester does;
-    HTML (Hub copies an item's rich-text description and licence) is cleaned out of its texts."""
-    record = harvested_from_parsed(parsed, url)
-    if record.record is None:
-        return record
-    remote_id = parsed.record.identifier[0] if parsed.record.identifier else record.remote_id
-    return _licence_from_text(replace(record, remote_id=remote_id, record=_without_markup(record.record)))
-
-
 class ArcgisHarvester(Harvester[ArcgisOptions]):
     """An ArcGIS Hub site through its DCAT-AP or DCAT-US feed; any DCAT-US data.json."""
 
@@ -365,14 +297,14 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
                 yield UnchangedPage(page.url)
                 next_page = recalled
             else:
-                reader = await asyncio.to_thread(_read_rdf, page, max_bytes, prepared)
+                reader = await asyncio.to_thread(read_rdf, page, max_bytes, prepared)
                 try:
                     async for record in self._page_records(reader, page.url):
                         if record.remote_id in seen and record.record is not None:
                             record = replace(record, record=None, skipped=DUPLICATE)
                         seen.add(record.remote_id)
                         yield record
-                    next_page = await asyncio.to_thread(_next_page, reader)
+                    next_page = await asyncio.to_thread(next_page_of, reader)
                 finally:
                     reader.close()
                 if self.pages is not None:
@@ -385,9 +317,9 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
     async def _page_records(self, reader: FeedReader, url: str) -> AsyncIterator[HarvestedRecord]:
         records = iter(reader)
         while True:
-            chunk = await asyncio.to_thread(_take, records, _CHUNK)
+            chunk = await asyncio.to_thread(take, records, _CHUNK)
             for parsed in chunk:
-                yield _keyed_by_identifier(parsed, url)
+                yield hub_record(parsed, url)
             if len(chunk) < _CHUNK:
                 break
         for subject, reason in reader.failures:
