@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from fastapi import APIRouter, Body, Request
 from fastapi.testclient import TestClient
 from starlette.types import Message
@@ -117,3 +121,46 @@ def test_a_malformed_content_length_is_400() -> None:
     scope = {"type": "http", "method": "POST", "path": "/x", "headers": [(b"content-length", b"-5")]}
     asyncio.run(BodySizeLimitMiddleware(app, max_bytes=LIMIT)(scope, receive, send))
     assert sent[0]["status"] == 400
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread."""
+    app = create_app(
+        Settings(database={"url": f"sqlite:///{tmp_path / 'c.db'}"}, server={"max_body_bytes": LIMIT})
+    )
+    app.include_router(probes)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="off"
+    )
+    served = uvicorn.Server(config)
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not served.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = served.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        served.should_exit = True
+        thread.join(10)
+
+
+def test_over_real_http_a_large_chunked_upload_is_refused(server: str) -> None:
+    """uvicorn on loopback, a chunked upload of 8 MB (no Content-Length) against a cap of 1,000 bytes."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(2000):
+            yield b"x" * 4096
+
+    with httpx.Client(timeout=10) as client:
+        _is_413(client.post(server + "/probe/stream", content=chunks()))
+        _is_413(
+            client.post(
+                server + "/probe/json", content=chunks(), headers={"content-type": "application/json"}
+            )
+        )
+        small = client.post(server + "/probe/stream", content=b"x" * 10)  # the server goes on serving
+    assert small.status_code == 200 and small.json() == {"bytes": 10}
