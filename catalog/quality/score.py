@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from catalog.model import DataService, Dataset, DatasetSeries, Distribution
@@ -164,18 +165,34 @@ def _answered(urls: Sequence[str], links: Mapping[str, bool]) -> bool:
     return any(links.get(url, False) for url in urls)
 
 
-def _format_of(distribution: Distribution) -> str | None:
-    if distribution.format:
-        return distribution.format
-    return format_for_media_type(distribution.media_type) if distribution.media_type else None
+@lru_cache(maxsize=4096)
+def _file_type(iri: str) -> tuple[bool, bool, bool]:
+    """(an EU file type, non-proprietary, machine readable): vocabulary facts, cached per IRI."""
+    return format_label(iri) is not None, is_non_proprietary(iri), is_machine_readable(iri)
+
+
+@lru_cache(maxsize=4096)
+def _format_of_media_type(iri: str) -> str | None:
+    return format_for_media_type(iri)
+
+
+@lru_cache(maxsize=4096)
+def _known(iri: str) -> bool:
+    return is_known(iri)
+
+
+@lru_cache(maxsize=4096)
+def _known_licence(iri: str) -> bool:
+    return licence_label(iri) is not None
 
 
 def _distribution_facts(
     distribution: Distribution, dataset: Dataset, links: Mapping[str, bool]
 ) -> dict[str, bool]:
-    fmt = _format_of(distribution)
-    licence = distribution.license or dataset.license
     media = distribution.media_type
+    fmt = distribution.format or (_format_of_media_type(media) if media else None)
+    _, open_type, machine_type = _file_type(fmt) if fmt else (False, False, False)
+    licence = distribution.license or dataset.license
     return {
         "access_url_answers": _answered(distribution.access_url, links),
         "download_url": bool(distribution.download_url),
@@ -183,13 +200,12 @@ def _distribution_facts(
         "format": distribution.format is not None,
         "media_type": media is not None,
         "format_vocabulary": bool(
-            (distribution.format and format_label(distribution.format) is not None)
-            or (media and is_known(media))
+            (distribution.format and _file_type(distribution.format)[0]) or (media and _known(media))
         ),
-        "non_proprietary": bool(fmt and is_non_proprietary(fmt)),
-        "machine_readable": bool(fmt and is_machine_readable(fmt)),
+        "non_proprietary": open_type,
+        "machine_readable": machine_type,
         "licence": licence is not None,
-        "known_licence": bool(licence and licence_label(licence) is not None),
+        "known_licence": bool(licence and _known_licence(licence)),
         "rights": (distribution.rights or dataset.rights) is not None,
         "byte_size": distribution.byte_size is not None,
     }
@@ -204,7 +220,7 @@ def _dataset_facts(record: Dataset, violations: int, validated: bool) -> dict[st
         "temporal": bool(record.temporal),
         "dcat_ap_compliance": validated and violations == 0,
         "access_rights": rights is not None,
-        "access_rights_vocabulary": bool(rights and rights.startswith(_ACCESS_RIGHT) and is_known(rights)),
+        "access_rights_vocabulary": bool(rights and rights.startswith(_ACCESS_RIGHT) and _known(rights)),
         "contact_point": bool(record.contact_point),
         "publisher": record.publisher is not None,
         "issued": record.issued is not None,
