@@ -9,7 +9,8 @@ Read from the dataset object (``results[]`` of ``/catalog/datasets``, or one ite
 - ``metas.dcat`` and ``metas.dcat_ap`` (the portal's DCAT templates, when activated): identifier, issued
   (else created), creator, contact_name / contact_email, accrualperiodicity, spatial, temporal,
   temporal_coverage_start / _end, accessRights, conforms_to, relation, applicable_legislation;
-- ``fields[].type``: a ``geo_point_2d`` or ``geo_shape`` field adds the GeoJSON and shapefile exports;
+- ``has_records`` / ``records_count``, ``fields[].type`` and ``features``: which standard exports are
+  offered as distributions (``_ods_exports``);
 - ``attachments`` and ``alternative_exports``: one distribution each.
 
 Every text field may hold HTML; it becomes plain text with its links kept (``_ods_html``). Controlled
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -31,58 +31,16 @@ from pydantic import TypeAdapter, ValidationError
 
 from catalog.model import Agent, BBox, ContactPoint, Dataset, DateValue, Distribution, Location, PeriodOfTime
 from catalog.rdf.parse import Problem
+from harvesters._ods_exports import export_distributions, is_geographic
 from harvesters._ods_html import html_to_text, link_targets
 from vocab import codelists, formats, licences, themes
 from vocab.municipalities import lookup_municipality
 
-__all__ = ["EXPORTS", "GEO_EXPORTS", "GEO_FIELD_TYPES", "Export", "dataset_api_url", "map_dataset"]
+__all__ = ["map_dataset"]
 
-_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-_IANA = "https://www.iana.org/assignments/media-types/"
-_API = "/api/explore/v2.1/catalog/datasets/"
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _SCALARS = (str, int, float)
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATE: TypeAdapter[datetime | date] = TypeAdapter(DateValue)
-
-GEO_FIELD_TYPES = frozenset({"geo_point_2d", "geo_shape"})
-"""Field types that make a dataset geographic (its GeoJSON and shapefile exports are then offered)."""
-
-
-@dataclass(frozen=True)
-class Export:
-    """One of the portal's standard exports of a dataset's records."""
-
-    name: str
-    """The export format in the URL (``.../exports/{name}``)."""
-    title: str
-    file_type: str | None
-    """EU file-type code, None when the EU table has none (Parquet)."""
-    media_type: str
-
-    @property
-    def format_iri(self) -> str | None:
-        return _FILE_TYPE + self.file_type if self.file_type else None
-
-    @property
-    def media_type_iri(self) -> str:
-        return _IANA + self.media_type
-
-
-EXPORTS = (
-    Export("csv", "CSV", "CSV", "text/csv"),
-    Export("json", "JSON", "JSON", "application/json"),
-    Export(
-        "xlsx", "Excel (XLSX)", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    ),
-    Export("parquet", "Parquet", None, "application/vnd.apache.parquet"),
-)
-"""Exports offered for every dataset that has records."""
-GEO_EXPORTS = (
-    Export("geojson", "GeoJSON", "GEOJSON", "application/geo+json"),
-    Export("shp", "Shapefile (ZIP)", "SHP", "application/zip"),
-)
-"""Exports offered when the dataset has a geographic field."""
 
 _Lookup = Callable[[str], str | None]
 lookup_licence: _Lookup = lru_cache(maxsize=4096)(licences.lookup_licence)
@@ -122,11 +80,6 @@ def _is_iri(text: str) -> bool:
 
 def _is_web_url(text: str) -> bool:
     return _is_iri(text) and text.lower().startswith(("http://", "https://"))
-
-
-def dataset_api_url(portal: str, dataset_id: str) -> str:
-    """The dataset's own Explore v2.1 URL (where its metadata can be read on its own)."""
-    return portal + _API + quote(dataset_id, safe="")
 
 
 class _Mapper:
@@ -321,41 +274,6 @@ def _dict(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _is_geographic(item: Mapping[str, Any]) -> bool:
-    """A geo field (``fields[].type``), or the ``geo`` feature ODS sets for such datasets."""
-    fields, features = item.get("fields"), item.get("features")
-    if isinstance(features, list) and "geo" in features:
-        return True
-    return isinstance(fields, list) and any(
-        isinstance(f, Mapping) and f.get("type") in GEO_FIELD_TYPES for f in fields
-    )
-
-
-def _exports(
-    mapper: _Mapper, item: Mapping[str, Any], default: Mapping[str, Any], portal: str, licence: str | None
-) -> list[Distribution]:
-    """The standard exports, for a dataset with records (none for one that only has attachments)."""
-    dataset_id = str(item["dataset_id"])
-    if item.get("has_records") is False or default.get("records_count") == 0:
-        return []
-    modified = mapper.date(default.get("data_processed"), "data_processed")
-    offered = EXPORTS + GEO_EXPORTS if _is_geographic(item) else EXPORTS
-    base = dataset_api_url(portal, dataset_id) + "/exports/"
-    return [
-        Distribution(
-            identifier=[f"{dataset_id}-{export.name}"],
-            title={"": export.title},
-            access_url=[base + export.name],
-            download_url=[base + export.name],
-            format=export.format_iri,
-            media_type=export.media_type_iri,
-            license=licence,
-            modified=modified,
-        )
-        for export in offered
-    ]
-
-
 def map_dataset(
     item: Mapping[str, Any], *, portal: str, language: str
 ) -> tuple[Dataset, tuple[Problem, ...]]:
@@ -378,7 +296,12 @@ def map_dataset(
     keywords = [w for w in (mapper.plain(k) for k in _strings(default.get("keyword"))) if w]
     page = [p for p in _strings(default.get("references")) if _is_web_url(p)]
     attributions = [a for a in (mapper.plain(v) for v in _strings(default.get("attributions"))) if a]
-    distributions = _exports(mapper, item, default, portal, licence)
+    distributions: list[Distribution] = []
+    if item.get("has_records") is not False and default.get("records_count") != 0:
+        modified = mapper.date(default.get("data_processed"), "data_processed")
+        distributions += export_distributions(
+            portal, dataset_id, licence=licence, modified=modified, geographic=is_geographic(item)
+        )
     for key in ("attachments", "alternative_exports"):
         for i, attached in enumerate(item.get(key) or ()):
             found = mapper.attachment(attached, f"{key}.{i}.", licence)

@@ -24,7 +24,8 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog.exceptions import FeedError
-from harvesters._ods_map import dataset_api_url, map_dataset
+from harvesters._ods_exports import dataset_api_url
+from harvesters._ods_map import map_dataset
 from harvesters.base import FetchedPage, HarvestedItem, HarvestedRecord, Harvester, PageRead, UnchangedPage
 
 __all__ = ["DATASETS", "EXPORT", "OFFSET_WINDOW", "OdsOptions", "OpendatasoftHarvester", "portal_base"]
