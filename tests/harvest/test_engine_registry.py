@@ -25,8 +25,8 @@ def test_installed_plugins_are_found_through_entry_points() -> None:
 
 
 def test_unknown_kind_lists_the_known_ones() -> None:
-    with pytest.raises(InputError, match=r"unknown source kind 'csw'; known kinds: .*dcat"):
-        get_harvester("csw")
+    with pytest.raises(InputError, match=r"unknown source kind 'gopher'; known kinds: .*csw.*dcat"):
+        get_harvester("gopher")
 
 
 def test_register_adds_a_plugin_for_the_block_only() -> None:
