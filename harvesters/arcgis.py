@@ -10,9 +10,11 @@ With the option ``feed = "auto"`` (the default) the harvester asks, in this orde
 
 and reads the first that answers with a usable body (an HTML page, an error or a document of another kind
 moves on to the next, and the reasons are listed when none answers). The feed that worked is remembered in
-the source's state and asked for first next time. ``feed = "dcat-ap-3" | "dcat-ap-2" | "dcat-us"`` asks for
-that one feed only. A source URL that already names a feed (``.../api/feed/...``, ``.../data.json`` or any
-other document address, e.g. Socrata's ``https://data.example.org/data.json``) is read as it is.
+the source's state and asked for first next time; only when it is gone (404, 410) or no longer a feed does
+the harvester move on, a server error or timeout fails the run instead (tried again next time).
+``feed = "dcat-ap-3" | "dcat-ap-2" | "dcat-us"`` asks for that one feed only. A source URL that already
+names a feed (``.../api/feed/...``, ``.../data.json`` or any other document address, e.g. Socrata's
+``https://data.example.org/data.json``) is read as it is.
 
 How each kind is read (decided by the body, not by the address):
 
@@ -66,6 +68,7 @@ ACCEPT = "application/json, application/ld+json, text/turtle;q=0.8, application/
 _POD = "project-open-data.cio.gov"
 _POD_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 _CHUNK = 256
+_GONE = frozenset({404, 410})
 _SITE_PAGES = frozenset({"search", "datasets", "maps", "documents", "pages", "explore", "about", "apps"})
 """First path segments of a Hub site's own pages: a URL of one stands for the site."""
 _DOCUMENT_SUFFIXES = (".json", ".jsonld", ".xml", ".rdf", ".ttl", ".nt")
@@ -198,11 +201,10 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
     Options: ClassVar[type[BaseModel]] = ArcgisOptions
 
     async def records(self) -> AsyncIterator[HarvestedItem]:
-        remembered = self.source.state.get(FEED_STATE)
-        urls = feed_urls(
-            self.source.url, self.options.feed, remembered if isinstance(remembered, str) else None
-        )
-        feed, url = await self._first_usable(urls)
+        found = self.source.state.get(FEED_STATE)
+        remembered = found if isinstance(found, str) and self.options.feed == "auto" else None
+        urls = feed_urls(self.source.url, self.options.feed, remembered)
+        feed, url = await self._first_usable(urls, remembered if remembered in urls else None)
         self.state[FEED_STATE] = url
         if self.options.q:
             self.complete = False
@@ -217,12 +219,24 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
     def _params(self) -> dict[str, str | int] | None:
         return {"q": self.options.q} if self.options.q else None
 
-    async def _first_usable(self, urls: list[str]) -> tuple[_Feed, str]:
-        """The first of ``urls`` that answers with a feed; FeedError listing every reason when none does."""
+    async def _first_usable(self, urls: list[str], remembered: str | None) -> tuple[_Feed, str]:
+        """The first of ``urls`` that answers with a feed; FeedError listing every reason when none does.
+
+        The feed that answered last time (``remembered``) is only passed over when it is gone (HTTP 404 or
+        410) or no longer a usable feed: a server error or a timeout fails the run (nothing is withdrawn, it
+        is tried again next time) instead of switching to another feed for one night.
+        """
         reasons: list[str] = []
         for url in urls:
             try:
                 page = await self.http.get(url, params=self._params(), headers={"Accept": ACCEPT})
+            except FeedError as exc:
+                gone = getattr(exc, "status", None) in _GONE
+                if len(urls) == 1 or (url == remembered and not gone):
+                    raise
+                reasons.append(str(exc))
+                continue
+            try:
                 return await asyncio.to_thread(_classify, page), url
             except FeedError as exc:
                 if len(urls) == 1:

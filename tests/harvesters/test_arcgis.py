@@ -126,6 +126,53 @@ def test_the_remembered_feed_is_asked_first(replay: ReplayServer, http: Http, sa
     assert len(found) == 8 and [r.path for r in replay.requests] == [LEGACY]
 
 
+def test_a_remembered_feed_that_fails_fails_the_run_instead_of_switching(
+    replay: ReplayServer, http: Http
+) -> None:
+    replay.route(US, body=b"busy", status=503)
+    replay.route(AP3, body=capture("hub-dcat-ap-3.0.0.project-written.json"), content_type="application/json")
+    with pytest.raises(FeedError, match=r"/api/feed/dcat-us/1\.1\.json answered HTTP 503"):
+        collect(harvester(replay.url(""), http, state={FEED_STATE: replay.url(US)}))
+    assert {r.path for r in replay.requests} == {US}
+
+
+def test_a_remembered_feed_that_is_gone_is_replaced(replay: ReplayServer, http: Http) -> None:
+    replay.route(AP3, body=capture("hub-dcat-ap-3.0.0.project-written.json"), content_type="application/json")
+    arcgis = harvester(replay.url(""), http, state={FEED_STATE: replay.url(US)})
+    assert len(collect(arcgis)) == 1
+    assert [r.path for r in replay.requests] == [US, AP3] and arcgis.state[FEED_STATE] == replay.url(AP3)
+
+
+def test_hub_3_template_context_inline_with_protected_terms(replay: ReplayServer, http: Http) -> None:
+    body = b"""{
+      "@context": {"@version": 1.1, "@protected": true, "dcat": "http://www.w3.org/ns/dcat#",
+                   "dcterms": "http://purl.org/dc/terms/", "vcard": "http://www.w3.org/2006/vcard/ns#",
+                   "foaf": "http://xmlns.com/foaf/0.1/"},
+      "@id": "https://www.arcgis.com/home/item.html?id=5173e00000000000000000000000site",
+      "@type": "dcat:Catalog",
+      "dcat:dataset": [{
+        "@type": "dcat:Dataset", "@id": "5173e0000000000000000000000000a1",
+        "dcterms:identifier": "https://www.arcgis.com/home/item.html?id=5173e0000000000000000000000000a1",
+        "dcterms:title": "Afvalkalender", "dcterms:description": "Ophaaldagen per straat.",
+        "dcat:contactPoint": {"@type": "vcard:Kind", "vcard:org": "Gemeente Zwalm",
+                              "vcard:hasEmail": "milieu@zwalm.example"},
+        "dcterms:publisher": {"@type": "foaf:Agent", "foaf:name": "Gemeente Zwalm"},
+        "dcat:distribution": [{"@type": "dcat:Distribution", "dcterms:title": "ArcGIS Hub Dataset",
+          "dcat:accessURL": {"@id": "https://geo-zwalm.hub.arcgis.com/datasets/afvalkalender"}}]
+      }]
+    }"""
+    replay.route(AP3, body=body, content_type="application/json")
+
+    [found] = collect(harvester(replay.url(""), http, feed="dcat-ap-3"))
+
+    assert found.remote_id == "https://www.arcgis.com/home/item.html?id=5173e0000000000000000000000000a1"
+    dataset = found.record
+    assert dataset is not None and dataset.title == {"": "Afvalkalender"}
+    assert dataset.publisher is not None and dataset.publisher.name == {"": "Gemeente Zwalm"}
+    assert [c.email for c in dataset.contact_point] == ["milieu@zwalm.example"]
+    assert dataset.distribution[0].access_url == ["https://geo-zwalm.hub.arcgis.com/datasets/afvalkalender"]
+
+
 def test_feed_option_asks_for_that_feed_only(replay: ReplayServer, http: Http) -> None:
     replay.route(AP3, body=capture("hub-dcat-ap-3.0.0.project-written.json"), content_type="application/json")
     with pytest.raises(FeedError, match=r"/api/feed/dcat-us/1\.1\.json answered HTTP 404"):
