@@ -25,7 +25,6 @@ from catalog.harvest.control import JobConflict, Launcher, ThreadLauncher, abort
 from catalog.harvest.manage import scope_of
 
 from .source_schemas import (
-    JOB_EXAMPLE,
     AbortBody,
     JobDetail,
     JobRecordBody,
@@ -125,11 +124,9 @@ def _job_and_source(session: Session, job_id: int, principal: Principal) -> tupl
 @router.get(
     "/{id}",
     name="job",
+    summary="A harvest run and its per-record log",
     response_model=JobDetail,
-    responses={
-        200: {"content": {"application/json": {"example": JOB_EXAMPLE}}},
-        **problem_responses(401, 403, 404, 422),
-    },
+    responses=problem_responses(401, 403, 404, 422),
 )
 def job_report(
     request: Request,
@@ -165,6 +162,7 @@ def job_report(
 
 @router.post(
     "/{id}/abort",
+    summary="Stop a running harvest",
     response_model=AbortBody,
     status_code=202,
     dependencies=[Depends(rate_limit("write"))],
@@ -196,6 +194,7 @@ def abort(
 
 @router.post(
     "/{id}/confirm-withdrawal",
+    summary="Confirm the withdrawal a run held",
     response_model=JobStarted,
     status_code=202,
     dependencies=[Depends(rate_limit("write"))],

@@ -231,6 +231,27 @@ class JobRecordBody(BaseModel):
 class JobDetail(JobSummary):
     """A job with its per-record log, paged."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                **JOB_EXAMPLE,
+                "source_href": "https://catalog.example/api/sources/3",
+                "records": [
+                    {
+                        "remote_id": "b7c1-parkings",
+                        "action": "failed",
+                        "reason": "the package has no title",
+                        "url": "https://data.stad.gent/api/3/action/package_show?id=b7c1-parkings",
+                    }
+                ],
+                "records_total": 1,
+                "page": 1,
+                "per_page": 100,
+                "next": None,
+            }
+        }
+    )
+
     source_href: str
     records: list[JobRecordBody]
     records_total: int = Field(description="Log lines (of ``action`` when filtered).")

@@ -150,7 +150,7 @@ def _exists_conflict(request: Request, exc: SourceConflict) -> JSONResponse:
     return conflict(request, str(exc), kind="source-exists", existing=existing)
 
 
-@router.get("", response_model=SourceList)
+@router.get("", response_model=SourceList, summary="List the sources")
 def source_list(
     request: Request,
     session: SessionDep,
@@ -181,6 +181,7 @@ def source_list(
 
 @router.post(
     "",
+    summary="Register a source",
     response_model=SourceBody,
     status_code=201,
     dependencies=[Depends(rate_limit("write"))],
@@ -215,6 +216,7 @@ def source_create(
 
 @router.post(
     "/test",
+    summary="Test a source before saving it (nothing is written)",
     response_model=PreviewBody,
     dependencies=[Depends(rate_limit("test"))],
     responses=problem_responses(400, 401, 403, 413, 422, 429),
@@ -238,7 +240,13 @@ async def source_test(settings: SettingsDep, principal: PrincipalDep, body: Sour
     return PreviewBody.model_validate(preview.as_json())
 
 
-@router.get("/{id}", name="source", response_model=SourceBody, responses=problem_responses(404, 422))
+@router.get(
+    "/{id}",
+    name="source",
+    summary="One source",
+    response_model=SourceBody,
+    responses=problem_responses(404, 422),
+)
 def source_read(
     request: Request, session: SessionDep, principal: OptionalPrincipalDep, id: IdPath
 ) -> SourceBody:
@@ -250,6 +258,7 @@ def source_read(
 
 @router.patch(
     "/{id}",
+    summary="Change a source (deactivate with active=false)",
     response_model=SourceBody,
     dependencies=[Depends(rate_limit("write"))],
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429),
@@ -304,6 +313,7 @@ def source_update(
 
 @router.delete(
     "/{id}",
+    summary="Delete a source (its datasets are withdrawn, not erased)",
     response_model=DeletedBody,
     dependencies=[Depends(rate_limit("write"))],
     responses=problem_responses(401, 403, 404, 409, 422, 429),
@@ -337,6 +347,7 @@ def source_delete(
 
 @router.post(
     "/{id}/harvest",
+    summary="Start a harvest of the source",
     response_model=JobStarted,
     status_code=202,
     dependencies=[Depends(rate_limit("write"))],
@@ -381,7 +392,11 @@ def source_harvest(
 
 
 @router.get(
-    "/{id}/jobs", name="source_jobs", response_model=JobList, responses=problem_responses(401, 403, 404, 422)
+    "/{id}/jobs",
+    name="source_jobs",
+    summary="The source's harvest runs",
+    response_model=JobList,
+    responses=problem_responses(401, 403, 404, 422),
 )
 def source_jobs(
     request: Request,
