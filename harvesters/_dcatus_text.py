@@ -3,8 +3,13 @@
 ArcGIS Hub copies an item's rich-text description (and often its licence text) into ``data.json`` as HTML
 (``<DIV STYLE=...><P><SPAN>...``); Socrata and others send Markdown or plain text. :func:`plain_text`
 turns either into readable text: block elements and ``<br>`` become line breaks, list items start with
-"- ", entities are decoded, scripts and styles are dropped, and a link keeps its target as
-``text (url)`` (just ``url`` when the text is the URL itself). Text without markup is only trimmed.
+"- ", entities are decoded, comments, scripts and styles are dropped, and a link keeps its target as
+``text (url)`` (just ``url`` when the text is the URL itself; ``text (address)`` for a ``mailto:`` link).
+Text without markup is only trimmed.
+
+The fragment is read by one tokenizing regular expression (tags, comments, text), not by
+``html.parser``: the fields are short fragments, and this is about three times faster on them. A ``<``
+that does not open a tag is kept as text.
 """
 
 from __future__ import annotations
@@ -12,15 +17,22 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from html.parser import HTMLParser
 
 __all__ = ["has_markup", "plain_text"]
 
 _MARKUP = re.compile(r"<[A-Za-z!/][^>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|$)"  # a comment (to the end when it is not closed)
+    r"|<(/?)([A-Za-z][A-Za-z0-9]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>"  # a start, end or empty tag
+    r"|<[!?][^>]*>"  # a doctype or processing instruction
+    r"|([^<]+|<)",  # text (a lone "<" included)
+    re.DOTALL,
+)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _BLOCKS = frozenset(
     {
         "p", "div", "section", "article", "header", "footer", "table", "tr", "ul", "ol", "dl", "dt", "dd",
-        "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "address", "figure", "li",
+        "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "address", "figure",
     }
 )  # fmt: skip
 _DROPPED = frozenset({"script", "style", "head", "title", "noscript", "template"})
@@ -33,63 +45,64 @@ def has_markup(text: str) -> bool:
     return _MARKUP.search(text) is not None
 
 
-class _TextParser(HTMLParser):
-    """Collects the text of an HTML fragment, with line breaks for blocks and ``(url)`` after links."""
+def _href(attributes: str) -> str | None:
+    match = _HREF.search(attributes)
+    if match is None:
+        return None
+    value = html.unescape(next(g for g in match.groups() if g is not None)).strip()
+    return value or None
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._dropped = 0
-        self._links: list[tuple[str | None, int]] = []
-        """Open ``<a>`` elements: their href and where their text starts in ``parts``."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROPPED:
-            self._dropped += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag in _BLOCKS:
-            self.parts.append("\n\n")
-        elif tag == "a":
-            href = next((v for k, v in attrs if k == "href" and v), None)
-            self._links.append((href.strip() if href else None, len(self.parts)))
+def _link_text(href: str | None, label: str) -> str:
+    """What follows a link's text: ``(url)``, the URL itself for an empty text, or nothing."""
+    if not href or href.startswith(("#", "javascript:")):
+        return ""
+    if href.lower().startswith("mailto:"):
+        address = href[7:].split("?", 1)[0]
+        if not address or address in label:
+            return ""
+        return f" ({address})" if label else address
+    if not label:
+        return href
+    return "" if label.rstrip("/") == href.rstrip("/") else f" ({href})"
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCKS:
-            self.parts.append("\n\n")
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROPPED:
-            self._dropped = max(0, self._dropped - 1)
-        elif tag in _BLOCKS and tag != "li":
-            self.parts.append("\n\n")
-        elif tag == "a" and self._links:
-            href, start = self._links.pop()
-            if href and not href.startswith(("#", "javascript:", "mailto:")):
-                label = " ".join("".join(self.parts[start:]).split())
-                if not label:
-                    self.parts.append(href)
-                elif label.rstrip("/") != href.rstrip("/"):
-                    self.parts.append(f" ({href})")
-            elif href and href.startswith("mailto:"):
-                label = " ".join("".join(self.parts[start:]).split())
-                address = href[7:].split("?", 1)[0]
-                if address and address not in label:
-                    self.parts.append(f" ({address})" if label else address)
-
-    def handle_data(self, data: str) -> None:
-        if not self._dropped:
-            self.parts.append(data)
+def _text_of(fragment: str) -> str:
+    parts: list[str] = []
+    links: list[tuple[str | None, int]] = []
+    """Open ``<a>`` elements: their href and where their text starts in ``parts``."""
+    dropped: str | None = None
+    for match in _TOKEN.finditer(fragment):
+        closing, tag, attributes, text = match.groups()
+        if dropped is not None:
+            if closing and tag.lower() == dropped:
+                dropped = None
+            continue
+        if text is not None:
+            parts.append(html.unescape(text))
+            continue
+        if tag is None:  # a comment, doctype or processing instruction
+            continue
+        name = tag.lower()
+        if name in _DROPPED and not closing:
+            dropped = None if attributes.rstrip().endswith("/") else name
+        elif name == "br":
+            parts.append("\n")
+        elif name == "li":
+            parts.append("" if closing else "\n- ")
+        elif name in _BLOCKS:
+            parts.append("\n\n")
+        elif name == "a" and not closing:
+            links.append((_href(attributes), len(parts)))
+        elif name == "a" and links:
+            href, start = links.pop()
+            parts.append(_link_text(href, " ".join("".join(parts[start:]).split())))
+    return "".join(parts)
 
 
 def _tidy(text: str) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    joined = "\n".join(lines)
-    return _BLANK_LINES.sub("\n\n", joined).strip()
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 @lru_cache(maxsize=4096)
@@ -97,10 +110,4 @@ def plain_text(text: str) -> str:
     """``text`` without HTML markup (see the module docstring); trimmed; "" for markup only."""
     if not has_markup(text):
         return text.strip()
-    parser = _TextParser()
-    try:
-        parser.feed(text)
-        parser.close()
-    except (AssertionError, ValueError):  # a malformed fragment the parser gives up on
-        return _tidy(html.unescape(re.sub(r"<[^>]*>", " ", text)))
-    return _tidy("".join(parser.parts))
+    return _tidy(_text_of(text))
