@@ -228,7 +228,11 @@ def _check(shape: Shape, focus: Term, graph: DataGraph, out: list[Result] | None
             for value in bad:
                 out.append(Result(focus, path, value, shape.severity, component, shape, param))
     for prop in shape.properties:
+        predicate = prop.path
+        skip_absent = isinstance(predicate, NamedNode) and not prop.fails_when_empty
         for value in values:
+            if skip_absent and predicate not in graph.predicates(value):
+                continue  # no value on that predicate: nothing this shape could report
             if not _check(prop, value, graph, out):
                 if out is None:
                     return False

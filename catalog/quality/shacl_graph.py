@@ -9,7 +9,7 @@ reading as pyshacl without inference).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
@@ -38,7 +38,7 @@ class DataGraph:
     __slots__ = ("_has_subclass", "_instances", "_inverse", "_out", "_subclass_cache", "_types")
 
     def __init__(self, triples: Iterable[Any] = ()) -> None:
-        self._out: dict[Term, dict[NamedNode, list[Term]]] = {}
+        self._out: dict[Term, dict[NamedNode, dict[Term, None]]] = {}
         self._types: dict[Term, list[Term]] | None = None
         self._inverse: dict[Term, dict[NamedNode, list[Term]]] | None = None
         self._subclass_cache: dict[tuple[Term, Term], bool] = {}
@@ -58,13 +58,13 @@ class DataGraph:
                 self._has_subclass = True
             preds = out.get(s)
             if preds is None:
-                out[s] = {p: [o]}
+                out[s] = {p: {o: None}}
                 continue
             objs = preds.get(p)
             if objs is None:
-                preds[p] = [o]
-            elif o not in objs:
-                objs.append(o)
+                preds[p] = {o: None}
+            else:
+                objs[o] = None  # a dict: distinct objects, in first-seen order, O(1) per triple
         self._types = None
         self._inverse = None
         self._subclass_cache.clear()
@@ -84,18 +84,18 @@ class DataGraph:
         """Every subject of the graph."""
         return self._out.keys()
 
-    def objects(self, subject: Term, predicate: NamedNode) -> tuple[Term, ...] | list[Term]:
+    def objects(self, subject: Term, predicate: NamedNode) -> Collection[Term]:
         """The objects of ``subject predicate ?o``."""
         preds = self._out.get(subject)
         if preds is None:
             return _EMPTY
         return preds.get(predicate, _EMPTY)
 
-    def predicates(self, subject: Term) -> dict[NamedNode, list[Term]]:
+    def predicates(self, subject: Term) -> dict[NamedNode, dict[Term, None]]:
         """Predicate -> objects of one subject (empty when it is not a subject)."""
         return self._out.get(subject) or {}
 
-    def inverse(self, obj: Term, predicate: NamedNode) -> tuple[Term, ...] | list[Term]:
+    def inverse(self, obj: Term, predicate: NamedNode) -> Collection[Term]:
         """The subjects of ``?s predicate obj``."""
         if self._inverse is None:
             inverse: dict[Term, dict[NamedNode, list[Term]]] = {}
@@ -115,13 +115,14 @@ class DataGraph:
         if cached is not None:
             return cached
         types = self._type_index()
-        found = list(types.get(cls, _EMPTY))
+        found = dict.fromkeys(types.get(cls, _EMPTY))
         if self._has_subclass:
             for other, members in types.items():
                 if other != cls and self._is_subclass(other, cls):
-                    found.extend(m for m in members if m not in found)
-        self._instances[cls] = found
-        return found
+                    found.update(dict.fromkeys(members))
+        listed = list(found)
+        self._instances[cls] = listed
+        return listed
 
     def has_class(self, node: Term, cls: Term) -> bool:
         """Whether ``node`` is an instance of ``cls`` (a literal never is)."""

@@ -82,7 +82,12 @@ def shape_set(name: str = "vl") -> ShapeSet:
         if Path(name).is_file():
             return load_shapes(str(Path(name).resolve()))
         raise ValueError(f"unknown shapes {name!r}: use one of {', '.join(SHAPE_SETS)} or a shapes file")
-    return load_shapes(*(_shape_file(f) for f in files))
+    return _named_set(name)
+
+
+@cache
+def _named_set(name: str) -> ShapeSet:
+    return load_shapes(*(_shape_file(f) for f in SHAPE_SETS[name]))
 
 
 def short_iri(iri: str) -> str:
