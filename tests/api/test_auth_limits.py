@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message
 
 from catalog.api.app import create_app
-from catalog.api.limits import BodySizeLimitMiddleware
+from catalog.api.limits import BODY_LIMIT_KEY, BodySizeLimitMiddleware
 from catalog.api.problems import problem
 from catalog.settings import Settings
 
@@ -37,6 +37,11 @@ async def take_stream(request: Request) -> dict[str, int]:
     async for chunk in request.stream():
         size += len(chunk)
     return {"bytes": size}
+
+
+@probes.post("/large", openapi_extra={BODY_LIMIT_KEY: LIMIT * 4})
+async def take_large(request: Request) -> dict[str, int]:
+    return {"bytes": len(await request.body())}
 
 
 @pytest.fixture
@@ -164,3 +169,23 @@ def test_over_real_http_a_large_chunked_upload_is_refused(server: str) -> None:
         )
         small = client.post(server + "/probe/stream", content=b"x" * 10)  # the server goes on serving
     assert small.status_code == 200 and small.json() == {"bytes": 10}
+
+
+def test_a_route_may_take_larger_bodies_that_it_caps_itself(client: TestClient) -> None:
+    big = b"x" * (LIMIT * 3)
+    assert client.post("/probe/large", content=big).json() == {"bytes": len(big)}
+    assert client.post("/probe/large", content=iter([big[:LIMIT], big[LIMIT:]])).json() == {"bytes": len(big)}
+    _is_413(client.post("/probe/stream", content=big))  # the others keep the server's cap
+    too_big = client.post("/probe/large", content=b"x" * (LIMIT * 5))
+    assert too_big.status_code == 413 and f"larger than {LIMIT * 4} bytes" in too_big.json()["detail"]
+    schema = client.get("/openapi.json").json()
+    assert schema["paths"]["/probe/large"]["post"][BODY_LIMIT_KEY] == LIMIT * 4
+
+
+def test_validate_takes_documents_beyond_the_server_cap_up_to_its_own(client: TestClient) -> None:
+    from catalog.api.routes.validate import MAX_BODY_BYTES
+
+    blank = client.post("/api/validate", content=b" " * (LIMIT * 50), headers={"Content-Type": "text/turtle"})
+    assert blank.status_code == 422  # read and judged (an empty document), not refused for its size
+    schema = client.get("/openapi.json").json()
+    assert schema["paths"]["/api/validate"]["post"][BODY_LIMIT_KEY] == MAX_BODY_BYTES

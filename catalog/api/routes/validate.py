@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from catalog.api.limits import BODY_LIMIT_KEY
 from catalog.api.problems import PROBLEM_BASE, problem
 from catalog.exceptions import InputError
 from catalog.quality.report import FeedReport, validate_document
@@ -121,7 +122,12 @@ def _validate_body(body: bytes, mime: str, shapes: str) -> FeedReport:
     return validate_document(body, shapes=shapes, format=fmt)
 
 
-@router.post("/api/validate", responses=_RESPONSES, summary="Validate a DCAT document (nothing is stored)")
+@router.post(
+    "/api/validate",
+    responses=_RESPONSES,
+    summary="Validate a DCAT document (nothing is stored)",
+    openapi_extra={BODY_LIMIT_KEY: MAX_BODY_BYTES},  # its own cap, above the server's (catalog.api.limits)
+)
 async def validate(
     request: Request,
     shapes: Annotated[
