@@ -2,9 +2,10 @@
 
 ``start_harvest`` claims the source's job at once (``catalog.harvest.lock.claim_job``: the store's lock,
 so a second run is refused with ``JobRunning`` even when the first runs in another process) and hands the
-run to a ``Launcher``. In embedded mode that is ``ThreadLauncher``, a small thread pool kept on the app;
-a queue (procrastinate workers) can take its place: a launcher only has to call ``run_claimed_job`` for
-the job, somewhere.
+claimed run (``ClaimedRun``: source, job, whether the withdrawal is confirmed; plain data) to a
+``Launcher``. In embedded mode that is ``ThreadLauncher``, a small thread pool kept on the app; a queue
+(procrastinate workers) can take its place: a launcher only has to have ``run_claimed_job`` called for
+the run, somewhere.
 
 ``abort_job`` asks a running job to stop (the run notices at its next heartbeat and ends ``aborted``,
 withdrawing nothing); a job whose process died (stale heartbeat) is marked ``aborted`` at once.
@@ -18,7 +19,6 @@ again and decides for itself); the new run withdraws what is missing when *it* r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from catalog.harvest.lock import abort_stale_jobs, claim_job
 from catalog.settings import Settings
 
 __all__ = [
+    "ClaimedRun",
     "JobConflict",
     "Launcher",
     "StartedJob",
@@ -52,20 +53,37 @@ class JobConflict(StoreError):
     """The job is not in a state that allows what was asked (finished, superseded, nothing held)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimedRun:
+    """A run whose job is claimed (running) and waits to be executed."""
+
+    source_id: int
+    job_id: int
+    confirm_withdrawal: bool = False
+
+
 class Launcher(Protocol):
     """Runs a claimed job somewhere: a thread pool here, a queue's workers at scale."""
 
-    def submit(self, work: Callable[[], object]) -> None: ...
+    def submit(self, run: ClaimedRun) -> None: ...
 
 
 class ThreadLauncher:
     """The embedded launcher: runs are executed by a few threads of the web process."""
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, factory: sessionmaker[Session], settings: Settings, *, workers: int = 2) -> None:
+        self.factory, self.settings = factory, settings
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
 
-    def submit(self, work: Callable[[], object]) -> None:
-        self._pool.submit(work)
+    def submit(self, run: ClaimedRun) -> None:
+        self._pool.submit(
+            run_claimed_job,
+            self.factory,
+            self.settings,
+            source_id=run.source_id,
+            job_id=run.job_id,
+            confirm_withdrawal=run.confirm_withdrawal,
+        )
 
     def shutdown(self, *, wait: bool = True) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=False)
@@ -126,14 +144,8 @@ def start_harvest(
     job_id, aborted = claim_job(
         factory, source_id=source_id, stale_after=settings.harvest.job_stale_after_seconds
     )
-
-    def work() -> None:
-        run_claimed_job(
-            factory, settings, source_id=source_id, job_id=job_id, confirm_withdrawal=confirm_withdrawal
-        )
-
     try:
-        launcher.submit(work)
+        launcher.submit(ClaimedRun(source_id, job_id, confirm_withdrawal))
     except Exception as exc:
         _fail_if_running(factory, job_id, f"the run could not be started: {exc}")
         raise

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from catalog.db.engine import session_scope
 from catalog.db.jobs import finish_job
 from catalog.db.tables import HarvestJob
+from catalog.harvest.control import ClaimedRun, run_claimed_job
 from catalog.harvest.lock import claim_job
 from tests.api.source_support import SEARCH, Env, datasud, empty_listing, env, replay
 from tests.harvesters.replay import SAMPLES_DIR, RecordedRequest, Reply
@@ -110,3 +111,38 @@ def test_not_found_invalid_and_inactive(env: Env) -> None:
     env.client.patch(source["href"], json={"active": True}, headers=admin)
     done = env.harvest(source["id"])
     assert env.client.get(done["href"], params={"action": "exploded"}, headers=admin).status_code == 422
+
+
+class QueueStandIn:
+    """A launcher that only keeps the claimed runs, as a queue would, to be run later elsewhere."""
+
+    def __init__(self) -> None:
+        self.runs: list[ClaimedRun] = []
+
+    def submit(self, run: ClaimedRun) -> None:
+        self.runs.append(run)
+
+
+def test_another_launcher_can_take_the_runs(env: Env) -> None:
+    queue = QueueStandIn()
+    env.client.app.state.harvest_launcher = queue  # type: ignore[attr-defined]
+    source = env.create()
+    started = env.client.post(f"/api/sources/{source['id']}/harvest", headers=env.headers("admin"))
+    assert started.status_code == 202
+    (run,) = queue.runs
+    assert (run.source_id, run.job_id, run.confirm_withdrawal) == (
+        source["id"],
+        started.json()["job_id"],
+        False,
+    )
+    assert (
+        env.client.get(started.headers["location"], headers=env.headers("admin")).json()["status"]
+        == "running"
+    )
+    assert (
+        env.client.post(f"/api/sources/{source['id']}/harvest", headers=env.headers("admin")).status_code
+        == 409
+    )
+    run_claimed_job(env.store.sessions, env.settings, source_id=run.source_id, job_id=run.job_id)
+    done = env.wait(started.headers["location"])
+    assert done["status"] == "succeeded" and done["stats"]["created"] == 7

@@ -6,6 +6,7 @@ Starting a run is ``POST /api/sources/{id}/harvest`` (``catalog.api.routes.sourc
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -60,11 +61,18 @@ def _writer(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+_launcher_lock = threading.Lock()
+
+
 def _launcher(request: Request) -> Launcher:
+    """The app's launcher (``app.state.harvest_launcher``; a thread pool unless one was set)."""
     state = request.app.state
     launcher: Launcher | None = getattr(state, "harvest_launcher", None)
     if launcher is None:
-        launcher = state.harvest_launcher = ThreadLauncher()
+        with _launcher_lock:
+            launcher = getattr(state, "harvest_launcher", None)
+            if launcher is None:
+                launcher = state.harvest_launcher = ThreadLauncher(state.writer_factory, state.settings)
     return launcher
 
 
