@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from catalog.db.engine import session_scope
-from catalog.db.jobs import finish_job
+from catalog.db.jobs import JobRecord, add_job_records, finish_job
 from catalog.db.tables import HarvestJob
 from catalog.harvest.control import ClaimedRun, run_claimed_job
 from catalog.harvest.lock import claim_job
@@ -135,14 +135,14 @@ def test_another_launcher_can_take_the_runs(env: Env) -> None:
         started.json()["job_id"],
         False,
     )
-    assert (
-        env.client.get(started.headers["location"], headers=env.headers("admin")).json()["status"]
-        == "running"
-    )
+    with session_scope(env.store.sessions) as session:  # a first batch, as the run would log it
+        add_job_records(session, job_id=run.job_id, records=[JobRecord("pkg", "failed", "no title")])
+    running = env.client.get(started.headers["location"], headers=env.headers("admin")).json()
+    assert running["status"] == "running" and running["stats"]["failed"] == 1, "progress while it runs"
     assert (
         env.client.post(f"/api/sources/{source['id']}/harvest", headers=env.headers("admin")).status_code
         == 409
     )
     run_claimed_job(env.store.sessions, env.settings, source_id=run.source_id, job_id=run.job_id)
     done = env.wait(started.headers["location"])
-    assert done["status"] == "succeeded" and done["stats"]["created"] == 7
+    assert done["status"] == "succeeded" and done["stats"]["created"] == 7, "the final counts are the run's"

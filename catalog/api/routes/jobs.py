@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.api.auth import PrincipalDep, forbidden, rate_limit
@@ -19,8 +20,8 @@ from catalog.api.problems import PROBLEM_BASE, problem
 from catalog.auth.audit import record_audit
 from catalog.auth.principal import Principal
 from catalog.db.engine import session_scope
-from catalog.db.jobs import JobRunning, count_job_records, list_job_records
-from catalog.db.tables import HarvestJob, Source
+from catalog.db.jobs import STAT_KEYS, JobRunning, count_job_records, list_job_records
+from catalog.db.tables import HarvestJob, HarvestJobRecord, Source
 from catalog.exceptions import NotFound
 from catalog.harvest.control import JobConflict, Launcher, ThreadLauncher, abort_job, confirm_withdrawal
 from catalog.harvest.manage import scope_of
@@ -120,6 +121,16 @@ def running_conflict(request: Request, session: Session, source_id: int, exc: Jo
     return conflict(request, str(exc), kind="harvest-running", **extra)
 
 
+def _logged_so_far(session: Session, job_id: int) -> dict[str, int]:
+    query = (
+        select(HarvestJobRecord.action, func.count())
+        .where(HarvestJobRecord.job_id == job_id)
+        .group_by(HarvestJobRecord.action)
+    )
+    counts = {str(action): int(n) for action, n in session.execute(query)}
+    return {key: counts.get(key, 0) for key in STAT_KEYS}
+
+
 def _job_and_source(session: Session, job_id: int, principal: Principal) -> tuple[HarvestJob, Source]:
     job = session.get(HarvestJob, job_id)
     source = session.get(Source, job.source_id) if job is not None else None
@@ -146,8 +157,14 @@ def job_report(
     per_page: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JobDetail:
     """A harvest run: status, counts, error, and its per-record log (what was created, updated, withdrawn,
-    what failed or was skipped and why, with a link to the original), paged, filterable by action."""
+    what failed or was skipped and why, with a link to the original), paged, filterable by action.
+
+    While the run goes on, ``stats`` counts the log lines written so far (batches already stored;
+    unchanged records are counted only when the run ends)."""
     job, source = _job_and_source(session, id, principal)
+    summary = job_summary(request, job)
+    if job.status == "running":
+        summary.stats = _logged_so_far(session, job.id)
     total = count_job_records(session, job_id=job.id, action=action)
     lines = list_job_records(
         session, job_id=job.id, action=action, limit=per_page, offset=(page - 1) * per_page
@@ -156,7 +173,7 @@ def job_report(
     if page * per_page < total:
         following = str(request.url.include_query_params(page=page + 1, per_page=per_page))
     return JobDetail(
-        **job_summary(request, job).model_dump(),
+        **summary.model_dump(),
         source_href=str(request.url_for("source", id=source.id)),
         records=[
             JobRecordBody(remote_id=r.remote_id, action=r.action, reason=r.reason, url=r.url) for r in lines
