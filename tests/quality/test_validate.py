@@ -87,3 +87,21 @@ def test_a_contact_point_without_email_or_url_gets_a_warning() -> None:
         "(http://www.w3.org/2006/vcard/ns#hasEmail|http://www.w3.org/2006/vcard/ns#hasURL)"
     ]
     assert "e-mailadres" in warnings[0].message_nl
+
+
+def test_flemish_and_eu_code_lists() -> None:
+    record = dataset().model_copy(
+        update={
+            "statuut": ["https://example.org/statuut/open"],
+            "theme": ["https://data.stad.gent/id/theme/Mobiliteit"],
+            "levensfase": "https://data.vlaanderen.be/id/concept/levensfase/live",
+        }
+    )
+    findings = check_record(record)
+    assert [(f.path, f.value) for f in _violations(findings)] == [
+        ("https://data.vlaanderen.be/ns/metadata-dcat#statuut", "https://example.org/statuut/open")
+    ]
+    assert "GDI-Vlaanderen" in _violations(findings)[0].message_nl
+    warnings = [(f.path, f.value) for f in findings if f.severity == "warning"]
+    assert warnings == [(DCAT + "theme", "https://data.stad.gent/id/theme/Mobiliteit")]
+    assert any(f.severity == "info" and "VLOPENDATA" in f.message_nl for f in findings)
