@@ -170,7 +170,6 @@ def validate_document(
 
     Raises ``FeedError`` when the document cannot be read, ``ValueError`` for unknown shapes.
     """
-    checked = shape_set(shapes)  # unknown shapes fail before the document is read
-    del checked
+    shape_set(shapes)  # unknown shapes fail before the document is read
     graph = read_graph(source, format=format, base_iri=base_iri, max_bytes=max_bytes)
     return validate_graph_report(graph, shapes=shapes)
