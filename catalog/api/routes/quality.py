@@ -22,7 +22,19 @@ __all__ = ["router"]
 router = APIRouter(tags=["quality"])
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Not found.", "content": {"application/problem+json": {}}}
+    404: {
+        "description": "No such dataset, source or municipality, or the dataset has no score yet.",
+        "content": {
+            "application/problem+json": {
+                "example": {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "no source with id 7",
+                }
+            }
+        },
+    }
 }
 
 
@@ -132,7 +144,9 @@ class _Finding:
     response_model=DatasetQualityBody,
     responses=_NOT_FOUND,
 )
-def dataset_quality(session: SessionDep, id: str) -> DatasetQualityBody:
+def dataset_quality(
+    session: SessionDep, id: Annotated[str, Path(description="The dataset's public id.")]
+) -> DatasetQualityBody:
     """The dataset's MQA score (405 points in five dimensions), its band, and what the validator found."""
     stored = get_dataset(session, id=id)
     if stored is None:
@@ -183,7 +197,9 @@ def _problems(session: SessionDep, source_id: int | None = None) -> list[Problem
     response_model=SourceQualityBody,
     responses=_NOT_FOUND,
 )
-def source_quality(session: SessionDep, id: int) -> SourceQualityBody:
+def source_quality(
+    session: SessionDep, id: Annotated[int, Path(description="The source's id.")]
+) -> SourceQualityBody:
     """The quality of the datasets a source owns, its most common problems, and its last harvest's tally."""
     if session.get(Source, id) is None:
         raise NotFound(f"no source with id {id}")
