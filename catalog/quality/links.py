@@ -21,6 +21,7 @@ A link *answers* when its final status (after redirects) is 2xx or 3xx.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -38,7 +39,6 @@ from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.harvest._fetch_guard import NetworkPolicy, Resolver, UnsafeURL, resolve
 from catalog.harvest._fetch_transport import PinnedAsyncTransport
 from catalog.harvest.fetch import USER_AGENT
-from catalog.model import Dataset
 from catalog.quality.store import QualityTally, recompute
 from catalog.settings import Settings
 
@@ -193,9 +193,9 @@ def due_links(
     now = now or datetime.now(UTC)
     urls: dict[str, set[int]] = defaultdict(set)
     for pk, _kind, text in _live_records(session, source_id):
-        record = Dataset.model_validate_json(text)
-        for distribution in record.distribution:
-            for url in (*distribution.access_url, *distribution.download_url):
+        # the stored canonical JSON (``Dataset`` field names): no model validation needed to read URLs
+        for distribution in json.loads(text).get("distribution", ()):
+            for url in (*distribution.get("access_url", ()), *distribution.get("download_url", ())):
                 urls[url].add(pk)
     fresh: set[str] = set()
     wanted = sorted(urls)
