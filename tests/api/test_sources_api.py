@@ -198,8 +198,13 @@ def test_every_write_is_audited_with_before_and_after(env: Env) -> None:
     assert delete.before["name"] == "Gent CKAN" and delete.after == {"withdrawn": 0}
 
 
-def test_writes_are_rate_limited_per_token(store: Any, replay: ReplayServer) -> None:
-    limited = next(build_env(store, replay, server={"write_rate_per_minute": 1}))
+@pytest.fixture
+def limited(store: Any, replay: ReplayServer) -> Iterator[Env]:
+    """The app allowing one write a minute per token."""
+    yield from build_env(store, replay, server={"write_rate_per_minute": 1})
+
+
+def test_writes_are_rate_limited_per_token(limited: Env) -> None:
     first = limited.client.post("/api/sources", json=limited.source_body(), headers=limited.headers("admin"))
     assert first.status_code == 201
     second = limited.client.patch(
