@@ -1,17 +1,18 @@
-"""``catalog quality recompute`` and ``catalog check-links``: scoring stored datasets, checking their links.
+"""``catalog quality ...`` and ``catalog check-links``: scoring stored datasets, checking their links.
 
-``quality recompute [--source NAME]`` scores the live datasets again (validator, MQA score, cached link
-results). ``check-links [--source NAME] [--limit N]`` asks the access and download URLs that have no
-fresh result (``quality.link_check_ttl_hours``) whether they answer, through the SSRF guard and
-rate-limited per host, then rescores the datasets concerned. Both print a one-line summary; exit 0, or
-2 on a usage error (unknown source).
+``quality summary [--group province|source|publisher|municipality]`` prints the average score and bands
+per group and for the whole catalogue. ``quality recompute [--source NAME]`` scores the live datasets
+again (validator, MQA score, cached link results). ``check-links [--source NAME] [--limit N]`` asks the
+access and download URLs that have no fresh result (``quality.link_check_ttl_hours``) whether they
+answer, through the SSRF guard and rate-limited per host, then rescores the datasets concerned. All print
+a short summary; exit 0, or 2 on a usage error (unknown source or group).
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -68,6 +69,36 @@ def recompute_command(
     _, factory = _store()
     tally = recompute(factory, source_id=_source_id(factory, source))
     typer.echo(_tally_line(tally))
+
+
+@quality_app.command("summary")
+@user_errors
+def summary_command(
+    group: Annotated[
+        str, typer.Option("--group", help="province, source, publisher or municipality.")
+    ] = "province",
+) -> None:
+    """The catalogue's average score and bands, then one line per province (or source ...)."""
+    from catalog.quality.aggregate import Aggregate, GroupBy, aggregate, grouped
+
+    if group not in ("province", "source", "publisher", "municipality"):
+        raise fail(f"cannot group by {group!r}; choose province, source, publisher or municipality")
+    _, factory = _store()
+
+    def line(name: str, agg: Aggregate) -> str:
+        average = f"{agg.average:6.1f}" if agg.average is not None else "     -"
+        bands = " ".join(f"{agg.bands[b]:>6}" for b in ("excellent", "good", "sufficient", "bad"))
+        return f"{name[:40]:<40} {agg.datasets:>8} {average} {bands} {agg.violations:>10}"
+
+    with factory() as session:
+        overall = aggregate(session)
+        groups = grouped(session, cast(GroupBy, group))
+    typer.echo(
+        f"{group:<40} {'datasets':>8} {'avg':>6} {'excel.':>6} {'good':>6} {'suff.':>6} {'bad':>6} violations"
+    )
+    for agg in groups:
+        typer.echo(line(agg.label or agg.key or "?", agg))
+    typer.echo(line("all", overall))
 
 
 @user_errors

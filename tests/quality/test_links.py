@@ -189,6 +189,12 @@ def test_cli_check_links_and_recompute(
     result = runner.invoke(app, ["quality", "recompute"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("scored 2 (excellent ")
+    result = runner.invoke(app, ["quality", "summary", "--group", "source"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:3] == ["source", "datasets", "avg"]
+    assert lines[1].split()[:2] == ["quality", "2"] and lines[-1].split()[:2] == ["all", "2"]
+    assert runner.invoke(app, ["quality", "summary", "--group", "planet"]).exit_code == 2
     result = runner.invoke(app, ["check-links", "--source", "nosuch"])
     assert result.exit_code == 2 and "no source named 'nosuch'" in result.output
     get_settings.cache_clear()
