@@ -114,3 +114,16 @@ def test_search_filters_by_score_and_band_and_sorts_by_score(client: TestClient)
     assert uris(q="fietstellingen", min_score=100) == [RICH_URI]
     assert client.get("/api/datasets", params={"min_score": 500}).status_code == 422
     assert client.get("/api/datasets", params={"band": "great"}).status_code == 422
+
+
+def test_a_withdrawn_dataset_quality_is_gone(client: TestClient, store: Any) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    with store.sessions() as session:
+        gone = update(DatasetRow).where(DatasetRow.uri == BARE_URI)
+        session.execute(gone.values(withdrawn_at=datetime.now(UTC), withdrawn_reason="no longer listed"))
+        session.commit()
+    body = _problem(client.get(f"/api/datasets/{_slug(store, BARE_URI)}/quality"), 410)
+    assert "withdrawn" in body["detail"]

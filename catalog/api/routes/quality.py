@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from catalog.api.deps import SessionDep
+from catalog.api.problems import PROBLEM_BASE, problem
 from catalog.db.queries import get_dataset
 from catalog.db.tables import Source
 from catalog.exceptions import NotFound
@@ -142,15 +144,22 @@ class _Finding:
     "/api/datasets/{id}/quality",
     name="dataset_quality",
     response_model=DatasetQualityBody,
-    responses=_NOT_FOUND,
+    responses={**_NOT_FOUND, 410: {"description": "The dataset was withdrawn."}},
 )
 def dataset_quality(
     session: SessionDep, id: Annotated[str, Path(description="The dataset's public id.")]
-) -> DatasetQualityBody:
-    """The dataset's MQA score (405 points in five dimensions), its band, and what the validator found."""
+) -> DatasetQualityBody | JSONResponse:
+    """The dataset's MQA score (405 points in five dimensions), its band, and what the validator found.
+
+    410 when the dataset was withdrawn.
+    """
     stored = get_dataset(session, id=id)
     if stored is None:
         raise NotFound(f"no dataset with id {id}")
+    if stored.withdrawn_at is not None:
+        when = stored.withdrawn_at.isoformat()
+        detail = f"dataset {id!r} was withdrawn on {when}"
+        return problem(410, detail, title="Gone", type_=PROBLEM_BASE + "withdrawn", withdrawn_at=when)
     quality = get_quality(session, stored.pk)
     if quality is None:
         raise NotFound(f"dataset {id} has no quality score yet")
