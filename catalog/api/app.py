@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from html import escape
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 
-from catalog.api.deps import SessionDep
 from catalog.api.metrics import HttpLatency
 from catalog.api.middleware import install_middleware
 from catalog.api.problems import install_problem_handlers
@@ -18,8 +15,8 @@ from catalog.api.routes.audit import router as audit_router
 from catalog.api.routes.quality import router as quality_router
 from catalog.api.routes.validate import router as validate_router
 from catalog.db.engine import make_engine, make_session_factory
-from catalog.db.queries import count_datasets, list_datasets
 from catalog.settings import Settings, get_settings
+from catalog.web import install_web
 
 __all__ = ["create_app"]
 
@@ -61,23 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sources.router)
     app.include_router(jobs.router)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, session: SessionDep) -> str:
-        rows = list_datasets(session, limit=100, order="-modified")
-        total = count_datasets(session)
-        items = "\n".join(
-            f'<li><a href="{escape(str(request.url_for("linked_dataset", id=row.id)))}">'
-            f"{escape(row.title or row.uri)}</a></li>"
-            for row in rows
-        )
-        title = escape(settings.catalog.title)
-        return (
-            f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>'
-            f"<h1>{title}</h1><p>{total} datasets. "
-            '<a href="/api/datasets">search API</a> · <a href="/catalog">DCAT catalogue</a> · '
-            '<a href="/api/municipalities">municipalities</a> · <a href="/docs">API docs</a></p>'
-            f"<ul>{items}</ul></body></html>"
-        )
+    install_web(app)
 
     return app

@@ -69,4 +69,5 @@ def test_errors_are_problem_json(client: TestClient) -> None:
 def test_home_page_lists_datasets(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "46 datasets" in page.text and 'lang="nl"' in page.text
+    assert "42 datasets, 3 dataservices en 1 reeksen uit 13 gemeenten" in page.text
+    assert 'lang="nl"' in page.text

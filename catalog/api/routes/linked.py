@@ -12,24 +12,24 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from catalog.api.caching import DATASET_CACHE, http_date, is_not_modified, make_etag
 from catalog.api.catalog_query import public_record
-from catalog.api.conneg import VARIANTS, Variant, split_suffix
+from catalog.api.conneg import Variant, split_suffix
 from catalog.api.deps import SessionDep, SettingsDep
 from catalog.api.problems import PROBLEM_BASE, problem
 from catalog.api.representations import (
     alternate_links,
     choose_variant,
     dataset_document,
-    html_page,
     not_acceptable,
 )
 from catalog.db.queries import StoredDataset, get_dataset
-from catalog.model import pick_text
 from catalog.quality.dqv import dataset_dqv
 from catalog.rdf.serialize import serialize_record
+from catalog.web.dataset import dataset_page
+from catalog.web.render import render, wants_html
 
 __all__ = ["router"]
 
@@ -179,9 +179,17 @@ def linked_dataset(
     """
     slug, suffix = split_suffix(id)
     stored = get_dataset(session, id=slug)
+    browser = wants_html(request, suffix)
     if stored is None:
+        if browser:
+            return render(request, "error.html", status_code=404, kind="not_found")
         return problem(404, f"no dataset with id {slug!r}", instance=request.url.path)
     if stored.withdrawn_at is not None:
+        if browser:
+            return render(
+                request, "error.html", status_code=410, kind="gone",
+                when=stored.withdrawn_at, why=stored.withdrawn_reason or "",
+            )  # fmt: skip
         return _gone(request, stored)
     links = alternate_links(lambda sfx: str(request.url_for("linked_dataset", id=slug + sfx)))
     variant = choose_variant(request, suffix)
@@ -217,12 +225,4 @@ def linked_dataset(
         return Response(body, media_type=variant.content_type, headers=headers)
     if variant.key == "json":
         return JSONResponse(dataset_document(stored), headers=headers)
-    title = pick_text(stored.record.title) or stored.title or stored.uri
-    formats = [
-        (f"{v.label} ({v.media_type})", str(request.url_for("linked_dataset", id=slug + v.suffix)))
-        for v in VARIANTS
-        if v.suffix
-    ]
-    description = pick_text(stored.record.description) or ""
-    page = html_page(title, description[:500] or stored.uri, formats)
-    return HTMLResponse(page, headers=headers)
+    return dataset_page(request, session, stored, headers=headers)
