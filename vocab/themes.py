@@ -15,10 +15,20 @@ THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
 # Short English and Dutch names portals use for a whole theme (the project's own choices).
 _OWN_ALIASES = {
     "AGRI": ("agriculture", "landbouw en visserij", "voeding"),
-    "ECON": ("economy", "finance", "financien", "economie en werk"),
-    "EDUC": ("education", "culture", "cultuur en sport", "onderwijs en cultuur", "vrije tijd"),
+    "ECON": ("economy", "finance", "financien", "economie en werk", "werk en economie", "economie", "werk"),
+    "EDUC": (
+        "education",
+        "culture",
+        "cultuur en sport",
+        "onderwijs en cultuur",
+        "vrije tijd",
+        "cultuur, sport en vrije tijd",
+        "sport en vrije tijd",
+        "cultuur en erfgoed",
+        "onderwijs",
+    ),
     "ENER": ("energy",),
-    "ENVI": ("environment", "natuur en milieu", "klimaat"),
+    "ENVI": ("environment", "natuur en milieu", "klimaat", "milieu en natuur", "milieu en klimaat", "milieu"),
     "GOVE": ("government", "bestuur", "overheid en bestuur", "stadsbestuur", "public sector"),
     "HEAL": ("health", "gezondheid en welzijn", "zorg"),
     "INTR": ("international", "internationaal"),
@@ -26,7 +36,7 @@ _OWN_ALIASES = {
     "REGI": ("regions", "regions and cities", "ruimtelijke ordening", "ruimte"),
     "SOCI": ("population", "society", "samenleving", "welzijn", "demografie"),
     "TECH": ("science", "technology", "wetenschap", "technologie", "innovatie"),
-    "TRAN": ("transport", "mobility", "verkeer", "mobiliteit en openbare werken"),
+    "TRAN": ("transport", "mobility", "verkeer", "mobiliteit en openbare werken", "mobiliteit en verkeer"),
 }
 
 

@@ -281,3 +281,31 @@ def test_generic_label_scheme_and_known() -> None:
     assert is_known("https://data.vlaanderen.be/id/gemeente/11002")
     assert not is_known("https://example.org/concept")
     assert scheme_of("https://example.org/concept") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Creative Commons Zero", "CC0"),  # Opendatasoft's licence picker
+        ("Creative Commons Zero v1.0 Universal", "CC0"),
+    ],
+)
+def test_licence_names_portals_write_in_full(text: str, code: str) -> None:
+    assert lookup_licence(text) == f"http://publications.europa.eu/resource/authority/licence/{code}"
+
+
+def test_etalab_licence_by_its_versioned_name() -> None:
+    assert lookup_licence("Licence Ouverte v2.0") == "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Cultuur, sport en vrije tijd", "EDUC"),  # Gent's Opendatasoft themes
+        ("Werk en economie", "ECON"),
+        ("Milieu en natuur", "ENVI"),
+        ("Mobiliteit en verkeer", "TRAN"),
+    ],
+)
+def test_flemish_portal_theme_names(text: str, code: str) -> None:
+    assert lookup_theme(text) == f"http://publications.europa.eu/resource/authority/data-theme/{code}"
