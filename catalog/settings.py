@@ -108,9 +108,9 @@ class HarvestSection(_Section):
 
 class QualitySection(_Section):
     score_on_harvest: bool = True
-    """Validate and score every record a harvest or import writes (``catalog quality recompute`` otherwise)."""
+    """Validate and score every record a harvest or import writes (else ``catalog quality recompute``)."""
     link_check_ttl_hours: float = Field(default=168.0, gt=0)
-    """A link-check result younger than this is reused; ``catalog check-links`` checks the older ones again."""
+    """A link-check result younger than this is reused; ``catalog check-links`` checks older ones again."""
     link_check_host_interval: float = Field(default=1.0, ge=0)
     """Seconds between two link-check requests to one host."""
     link_check_timeout: float = Field(default=10.0, gt=0)
@@ -123,7 +123,7 @@ class WorkerSection(_Section):
     concurrency: int = Field(default=2, gt=0)
     """Harvests one ``catalog worker`` process runs at once."""
     retry_attempts: int = Field(default=5, ge=0)
-    """Tries of a run that failed for a transient reason (portal unreachable or overloaded) before giving up."""
+    """Tries of a run that failed for a transient reason (portal unreachable or overloaded)."""
     retry_backoff_seconds: int = Field(default=4, ge=0)
     """Exponential backoff base: the n-th retry waits this to the power n+1 seconds (4, 16, 64, 256 ...)."""
     shutdown_grace_seconds: float = Field(default=30.0, ge=0)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
 import time
 from collections.abc import Mapping
@@ -90,6 +91,29 @@ class _Exchange:
     headers: httpx.Headers
     body: bytes | None
     """None for answers whose body is not read (redirects, errors, retryable statuses, 304)."""
+    said: str = ""
+    """For a 4xx/5xx answer: the start of what the server said (tags dropped), to name in the error."""
+
+
+_ERROR_BYTES = 2048
+_TAGS = re.compile(rb"<[^>]*>")
+
+
+async def _error_words(response: httpx.Response) -> str:
+    """The first words of an error answer's body (an OGC exception report's text, an API's message)."""
+    taken = b""
+    try:
+        async for chunk in response.aiter_raw():
+            taken += chunk
+            if len(taken) >= _ERROR_BYTES:
+                break
+    except httpx.HTTPError:
+        return ""
+    if response.headers.get("content-encoding", "identity") not in ("identity", ""):
+        return ""  # compressed: a cut-off gzip stream says nothing readable
+    text = _TAGS.sub(b" ", taken[:_ERROR_BYTES]).decode("utf-8", "replace")
+    words = " ".join(text.split())
+    return words[:300] + ("..." if len(words) > 300 else "")
 
 
 @dataclass
@@ -269,7 +293,10 @@ class Fetcher:
             if answer.body is None or not 200 <= answer.status < 300:
                 status = answer.status
                 missing = " without a Location header" if status in _REDIRECTS else ""
-                raise FetchError(f"{current} answered HTTP {status}{missing}", url=current, status=status)
+                said = f": {answer.said}" if answer.said else ""
+                raise FetchError(
+                    f"{current} answered HTTP {status}{missing}{said}", url=current, status=status
+                )
             response = Response(
                 current, answer.status, answer.headers, answer.body,
                 media_type(answer.headers.get("content-type")), False, elapsed, call.attempts, redirects,
@@ -347,6 +374,8 @@ class Fetcher:
                     response = await self._client.send(request, stream=True)
                     try:
                         status = response.status_code
+                        if status >= 400:
+                            return _Exchange(status, response.headers, None, await _error_words(response))
                         if status in _REDIRECTS or status == 304 or not 200 <= status < 300:
                             return _Exchange(status, response.headers, None)
                         body = await self._read_body(url, response)
@@ -355,7 +384,9 @@ class Fetcher:
                         await response.aclose()
             except TimeoutError as exc:
                 raise FetchError(
-                    f"{url} took longer than the deadline of {self.total_timeout:g} s", url=url, transient=True
+                    f"{url} took longer than the deadline of {self.total_timeout:g} s",
+                    url=url,
+                    transient=True,
                 ) from exc
             except UnsafeURL as exc:
                 raise UnsafeURL(f"refusing to fetch {url}: {exc}") from exc

@@ -230,6 +230,19 @@ def test_client_errors_are_not_retried(server: _Server) -> None:
     assert caught.value.status == 404 and server.hits("/missing") == 1
 
 
+def test_an_error_answer_names_what_the_server_said(server: _Server) -> None:
+    report = (
+        b'<?xml version="1.0"?><ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows">'
+        b'<ows:Exception exceptionCode="InvalidParameterValue" locator="outputSchema">'
+        b"<ows:ExceptionText>Unknown output schema: gmd</ows:ExceptionText></ows:Exception>"
+        b"</ows:ExceptionReport>" + b" " * 10_000
+    )
+    server.routes["/csw"] = lambda h: h.reply(400, report, Content_Type="application/xml")
+    with pytest.raises(FetchError, match=r"answered HTTP 400: Unknown output schema: gmd$") as caught:
+        run(get(server.url("/csw")))
+    assert caught.value.status == 400 and not caught.value.transient
+
+
 def test_a_failure_is_logged_with_its_reason(server: _Server) -> None:
     async def scenario() -> Fetcher:
         async with fetcher() as http:
