@@ -170,5 +170,5 @@ def backend_for(session: Session) -> TextBackend:
     if dialect == "postgresql":
         from catalog.search.postgres import PostgresBackend  # imports this module
 
-        return PostgresBackend()
+        return PostgresBackend(session)
     return LikeBackend()

@@ -11,8 +11,10 @@ also as a prefix, ``:*``), its Dutch or English Snowball stem, or its light stem
 Ranks are ``ts_rank_cd`` with the weights ``RANK_WEIGHTS`` (the FTS5 ones, scaled to 1), normalised by
 document length and to 0..1, negated so that lower is better as the search engine expects.
 
-The tsquery text is rendered into the SQL as constants, so PostgreSQL builds the query once when it plans
-the statement, never once per ranked row; it is made of folded word tokens only, quoted.
+The lexemes of a query's words are looked up in the three configurations once (one round trip, then
+cached in the process) and the query is written as one ``tsquery`` constant without repeated
+alternatives: PostgreSQL plans it without calling a function, and ``ts_rank_cd`` (whose cost grows with
+the query's size) ranks about twice as fast as over the same query built by ``to_tsquery`` calls.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
+    cast,
     column,
+    false,
     func,
     literal_column,
     select,
@@ -34,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from catalog.exceptions import StoreError
 from catalog.search.backend import TierColumn
@@ -45,7 +50,8 @@ __all__ = [
     "RANK_WEIGHTS",
     "PostgresBackend",
     "ensure_extension",
-    "tsquery",
+    "lexemes",
+    "tsquery_text",
 ]
 
 CONFIGURATIONS = ("catalog_simple", "catalog_nl", "catalog_en")
@@ -66,42 +72,75 @@ _EXTENSION_LOCK = 7_042_020_260_007
 """Advisory lock key: two migrations creating the extension at once would collide."""
 
 
-def _lexeme(word: str) -> str:
-    """One word quoted for ``to_tsquery`` (folded tokens hold letters and digits only; quoted anyway)."""
-    word = word.encode("utf-8")[:MAX_LEXEME_BYTES].decode("utf-8", "ignore")
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+def _quoted(lexeme: str) -> str:
+    """One lexeme quoted for ``tsquery`` input."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _bounded(word: str) -> str:
+    return word.encode("utf-8")[:MAX_LEXEME_BYTES].decode("utf-8", "ignore")
+
+
+_Lexemes = tuple[tuple[str, ...], ...]
+"""A word's lexemes in each of ``CONFIGURATIONS`` (none for a stop word, several if the parser splits it)."""
+
+_LOOKUP = text(
+    "SELECT w, tsvector_to_array(to_tsvector('catalog_simple', w)), "
+    "tsvector_to_array(to_tsvector('catalog_nl', w)), tsvector_to_array(to_tsvector('catalog_en', w)) "
+    "FROM unnest(CAST(:words AS text[])) AS w"
+)
+_cache: dict[str, _Lexemes] = {}
+_CACHE_SIZE = 65536
+
+
+def lexemes(session: Session, words: Sequence[str]) -> dict[str, _Lexemes]:
+    """Each word's lexemes in the three configurations (one query for the words not seen before)."""
+    missing = [w for w in dict.fromkeys(words) if w not in _cache]
+    if missing:
+        if len(_cache) + len(missing) > _CACHE_SIZE:
+            _cache.clear()
+        for word, *found in session.execute(_LOOKUP, {"words": missing}):
+            _cache[word] = tuple(tuple(sorted(f or ())) for f in found)
+    return {w: _cache[w] for w in words}
+
+
+def _group(parts: Sequence[str], suffix: str) -> str:
+    """Several lexemes from one word must all be there (rare: the parser split the word)."""
+    quoted = [_quoted(p) + suffix for p in parts]
+    return quoted[0] if len(quoted) == 1 else "(" + " & ".join(quoted) + ")"
+
+
+def tsquery_text(terms: Sequence[QueryTerm], found: dict[str, _Lexemes], weight: str = "") -> str | None:
+    """The ``tsquery`` every document must match (None: no word has a lexeme, so nothing can match).
+
+    Each term: its word (as a prefix when it is the last), its light stem, its Snowball stems, as
+    alternatives without repeats. ``weight`` (``"A"``, ``"B"``) restricts every term to that part.
+    A word the parser makes no lexeme of (a symbol) cannot be in any document and is left out.
+    """
+    label = f":{weight}" if weight else ""
+    clauses = []
+    for term in terms:
+        word = _bounded(term.token)
+        simple, dutch, english = found[word]
+        if not simple:
+            continue
+        alternatives = [_group(simple, f":*{weight}" if term.prefix else label)]
+        stem = _bounded(term.stem)
+        if stem != word and found[stem][0]:
+            alternatives.append(_group(found[stem][0], label))
+        for stems in (dutch, english):
+            if stems:
+                alternatives.append(_group(stems, label))
+        if term.prefix:  # the word itself is found by its prefix already
+            alternatives = [a for a in alternatives if a != _group(simple, label)] or alternatives
+        unique = list(dict.fromkeys(alternatives))
+        clauses.append(unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")")
+    return " & ".join(clauses) if clauses else None
 
 
 def _constant(value: str) -> Any:
-    """A string rendered into the statement as a literal, so the planner folds the query once."""
+    """A string rendered into the statement as a literal, so the planner sees the query as a constant."""
     return bindparam(None, value, literal_execute=True)
-
-
-def _to_tsquery(configuration: str, query: str) -> ColumnElement[Any]:
-    return func.to_tsquery(literal_column(f"'{configuration}'::regconfig"), _constant(query), type_=TSQUERY)
-
-
-def tsquery(terms: Sequence[QueryTerm], weight: str = "") -> ColumnElement[Any]:
-    """The query every document must match: each term as a word (or prefix), Snowball stem or light stem.
-
-    ``weight`` (``"A"``, ``"B"``) restricts every term to that part of the document.
-    """
-    label = f":{weight}" if weight else ""
-    query: ColumnElement[Any] | None = None
-    for term in terms:
-        word = _lexeme(term.token)
-        words = f"{word}:*{weight}" if term.prefix else word + label
-        if term.stem != term.token:
-            words += f" | {_lexeme(term.stem)}{label}"
-        alternatives = _to_tsquery("catalog_simple", words)
-        for configuration in CONFIGURATIONS[1:]:
-            alternatives = alternatives.op("||", return_type=TSQUERY)(
-                _to_tsquery(configuration, word + label)
-            )
-        query = alternatives if query is None else query.op("&&", return_type=TSQUERY)(alternatives)
-    if query is None:
-        raise ValueError("a text query needs at least one term")
-    return query
 
 
 def _weights() -> ColumnElement[Any]:
@@ -109,21 +148,37 @@ def _weights() -> ColumnElement[Any]:
 
 
 class PostgresBackend:
-    """PostgreSQL full text over ``dataset_search`` (the table holds live datasets only)."""
+    """PostgreSQL full text over ``dataset_search`` (the table holds live datasets only).
+
+    Made per session (``backend_for``): the session looks the query's lexemes up.
+    """
 
     name = "postgresql-fts"
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _query(self, terms: Sequence[QueryTerm], weight: str = "") -> ColumnElement[Any] | None:
+        words = [_bounded(w) for term in terms for w in (term.token, term.stem)]
+        query = tsquery_text(terms, lexemes(self.session, words), weight)
+        return None if query is None else cast(_constant(query), TSQUERY)
+
+    def _matching(self, query: ColumnElement[Any] | None, *columns: Any) -> Select[Any]:
+        select_ = select(_SEARCH.c.dataset_id, *columns)
+        return select_.where(false() if query is None else _SEARCH.c.document.op("@@")(query))
+
     def matches(self, terms: Sequence[QueryTerm]) -> Select[Any]:
-        return select(_SEARCH.c.dataset_id).where(_SEARCH.c.document.op("@@")(tsquery(terms)))
+        return self._matching(self._query(terms))
 
     def ranked(self, terms: Sequence[QueryTerm]) -> Select[Any]:
-        query = tsquery(terms)
-        rank = func.ts_rank_cd(_weights(), _SEARCH.c.document, query, RANK_NORMALISATION)
-        return select(_SEARCH.c.dataset_id, (-rank).label("rank")).where(_SEARCH.c.document.op("@@")(query))
+        query = self._query(terms)
+        if query is None:
+            return self._matching(None, literal_column("0.0").label("rank"))
+        rank = func.ts_rank_cd(_weights(), _SEARCH.c.document, query, literal_column(str(RANK_NORMALISATION)))
+        return self._matching(query, (-rank).label("rank"))
 
     def matches_in(self, terms: Sequence[QueryTerm], column: TierColumn) -> Select[Any]:
-        query = tsquery(terms, _WEIGHT[column])
-        return select(_SEARCH.c.dataset_id).where(_SEARCH.c.document.op("@@")(query))
+        return self._matching(self._query(terms, _WEIGHT[column]))
 
 
 def ensure_extension(connection: Connection, name: str) -> str:

@@ -95,7 +95,7 @@ def test_title_ranks_above_keywords_above_descriptions(catalogue: Catalogue) -> 
     catalogue.store(SPECS[8], keyword={"nl": ["zwembad"]})
     catalogue.store(SPECS[9], title={"nl": "Zwembad"})
     assert found(catalogue, "zwembad") == [9, 8, 7]
-    ranks = catalogue.session.execute(PostgresBackend().ranked(parse_query("zwembad"))).all()
+    ranks = catalogue.session.execute(PostgresBackend(catalogue.session).ranked(parse_query("zwembad"))).all()
     assert len(ranks) == 3 and all(-1 < rank < 0 for _, rank in ranks)  # normalised, lower is better
 
 
