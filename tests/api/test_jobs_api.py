@@ -28,6 +28,7 @@ def slow_datasud(env: Env, delay: float) -> None:
 
 def test_one_run_at_a_time_and_abort(env: Env) -> None:
     source = env.create()
+    env.harvest(source["id"])
     slow_datasud(env, delay=1.5)
     admin = env.headers("admin")
     started = env.client.post(f"/api/sources/{source['id']}/harvest", headers=admin)
@@ -50,9 +51,10 @@ def test_one_run_at_a_time_and_abort(env: Env) -> None:
     assert ended["status"] == "aborted" and "stopped on request" in ended["error"]
     assert ended["abort_requested_at"] is not None and ended["stats"]["withdrawn"] == 0
     assert env.client.post(job + "/abort", headers=admin).status_code == 409, "it has ended"
+    assert env.client.get("/api/datasets").json()["total"] == 7, "an aborted run withdraws nothing"
 
     slow_datasud(env, delay=0)
-    assert env.harvest(source["id"])["stats"]["created"] == 7, "the next run goes ahead"
+    assert env.harvest(source["id"])["stats"]["unchanged"] == 7, "the next run goes ahead"
 
 
 def test_a_run_in_another_process_is_respected_and_a_dead_one_is_aborted_at_once(env: Env) -> None:
