@@ -153,6 +153,51 @@ def _language_in(value: Term, ranges: tuple[str, ...]) -> bool:
     return isinstance(value, Literal) and bool(value.language) and _lang_matches(value.language or "", ranges)
 
 
+def _bad_values(component: str, param: Any, values: list[Term], graph: DataGraph) -> list[Term | None]:
+    """The value nodes (None: the focus as a whole) that violate one constraint."""
+    if component == "ClassConstraintComponent":
+        return [v for v in values if not graph.has_class(v, param)]
+    if component == "MinCountConstraintComponent":
+        return [None] if len(values) < param else []
+    if component == "MaxCountConstraintComponent":
+        return [None] if len(values) > param else []
+    if component == "NodeKindConstraintComponent":
+        return [v for v in values if _node_kind(v) not in param]
+    if component == "DatatypeConstraintComponent":
+        return [v for v in values if not _datatype_ok(v, param)]
+    if component == "InConstraintComponent":
+        return [v for v in values if v not in param]
+    if component == "HasValueConstraintComponent":
+        return [] if param in values else [None]
+    if component == "PatternConstraintComponent":
+        return [v for v in values if isinstance(v, BlankNode) or not param.search(v.value)]
+    if component == "MinLengthConstraintComponent":
+        return [v for v in values if isinstance(v, BlankNode) or len(v.value) < param]
+    if component == "MaxLengthConstraintComponent":
+        return [v for v in values if isinstance(v, BlankNode) or len(v.value) > param]
+    if component == "LanguageInConstraintComponent":
+        return [v for v in values if not _language_in(v, param)]
+    if component == "UniqueLangConstraintComponent":
+        seen: set[str] = set()
+        duplicates: set[str] = set()
+        for v in values:
+            if isinstance(v, Literal) and v.language:
+                low = v.language.lower()
+                (duplicates if low in seen else seen).add(low)
+        return [None for _ in duplicates]
+    if component == "NodeConstraintComponent":
+        return [v for v in values if not _check(param, v, graph, None)]
+    if component == "NotConstraintComponent":
+        return [v for v in values if _check(param, v, graph, None)]
+    if component == "OrConstraintComponent":
+        return [v for v in values if not any(_check(s, v, graph, None) for s in param)]
+    if component == "AndConstraintComponent":
+        return [v for v in values if not all(_check(s, v, graph, None) for s in param)]
+    if component == "XoneConstraintComponent":
+        return [v for v in values if sum(_check(s, v, graph, None) for s in param) != 1]
+    raise ValueError(f"unknown constraint component {component}")  # compile_shapes refuses these
+
+
 def _check(shape: Shape, focus: Term, graph: DataGraph, out: list[Result] | None) -> bool:
     """Check ``focus`` against ``shape``; append results to ``out`` (None: stop at the first failure)."""
     if shape.deactivated:
@@ -161,77 +206,31 @@ def _check(shape: Shape, focus: Term, graph: DataGraph, out: list[Result] | None
     values: list[Term]
     if path is None:
         values = [focus]
+    elif isinstance(path, NamedNode):
+        preds = graph.predicates(focus)
+        values = list(preds[path]) if path in preds else []
+        if not values and not shape.fails_when_empty:
+            return True
     else:
-        values = (
-            list(graph.objects(focus, path))
-            if isinstance(path, NamedNode)
-            else evaluate_path(graph, focus, path)
-        )
+        values = evaluate_path(graph, focus, path)
         if not values and not shape.fails_when_empty:
             return True
     ok = True
     for component, param in shape.constraints:
-        bad: list[Term | None] = []
-        if component == "MinCountConstraintComponent":
-            if len(values) < param:
-                bad.append(None)
-        elif component == "MaxCountConstraintComponent":
-            if len(values) > param:
-                bad.append(None)
-        elif component == "ClassConstraintComponent":
-            bad.extend(v for v in values if not graph.has_class(v, param))
-        elif component == "NodeKindConstraintComponent":
-            bad.extend(v for v in values if _node_kind(v) not in param)
-        elif component == "DatatypeConstraintComponent":
-            bad.extend(v for v in values if not _datatype_ok(v, param))
-        elif component == "InConstraintComponent":
-            bad.extend(v for v in values if v not in param)
-        elif component == "HasValueConstraintComponent":
-            if param not in values:
-                bad.append(None)
-        elif component == "PatternConstraintComponent":
-            bad.extend(v for v in values if isinstance(v, BlankNode) or not param.search(v.value))
-        elif component == "MinLengthConstraintComponent":
-            bad.extend(v for v in values if isinstance(v, BlankNode) or len(v.value) < param)
-        elif component == "MaxLengthConstraintComponent":
-            bad.extend(v for v in values if isinstance(v, BlankNode) or len(v.value) > param)
-        elif component == "LanguageInConstraintComponent":
-            bad.extend(
-                v
-                for v in values
-                if not (isinstance(v, Literal) and v.language and _lang_matches(v.language, param))
-            )
-        elif component == "UniqueLangConstraintComponent":
-            seen: set[str] = set()
-            duplicates: set[str] = set()
-            for v in values:
-                if isinstance(v, Literal) and v.language:
-                    low = v.language.lower()
-                    (duplicates if low in seen else seen).add(low)
-            bad.extend(None for _ in duplicates)
-        elif component == "NodeConstraintComponent":
-            bad.extend(v for v in values if not _check(param, v, graph, None))
-        elif component == "NotConstraintComponent":
-            bad.extend(v for v in values if _check(param, v, graph, None))
-        elif component == "OrConstraintComponent":
-            bad.extend(v for v in values if not any(_check(s, v, graph, None) for s in param))
-        elif component == "AndConstraintComponent":
-            bad.extend(v for v in values if not all(_check(s, v, graph, None) for s in param))
-        elif component == "XoneConstraintComponent":
-            bad.extend(v for v in values if sum(_check(s, v, graph, None) for s in param) != 1)
-        else:  # pragma: no cover - compile_shapes refuses anything else
-            raise ValueError(f"unknown constraint component {component}")
+        bad = _bad_values(component, param, values, graph)
         if bad:
             if out is None:
                 return False
             ok = False
             for value in bad:
                 out.append(Result(focus, path, value, shape.severity, component, shape, param))
-    for prop in shape.properties:
-        predicate = prop.path
-        skip_absent = isinstance(predicate, NamedNode) and not prop.fails_when_empty
-        for value in values:
-            if skip_absent and predicate not in graph.predicates(value):
+    if not shape.properties:
+        return ok
+    for value in values:
+        preds = graph.predicates(value)
+        for prop in shape.properties:
+            predicate = prop.path
+            if not prop.fails_when_empty and isinstance(predicate, NamedNode) and predicate not in preds:
                 continue  # no value on that predicate: nothing this shape could report
             if not _check(prop, value, graph, out):
                 if out is None:
