@@ -11,7 +11,7 @@ import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -147,6 +147,9 @@ class ServerSection(_Section):
     """Source tests (``POST /api/sources/test``) one token or client address may run per minute."""
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     """Largest request body the API accepts, in bytes; larger ones get 413."""
+    harvest_runs: Literal["thread", "queue"] = "thread"
+    """Where harvests started through the API run: ``thread`` (in the web process) or ``queue`` (PostgreSQL:
+    handed to ``catalog worker`` processes)."""
 
 
 def config_path() -> Path | None:

@@ -43,6 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.session_factory = make_session_factory(engine)
     app.state.http_latency = HttpLatency()
+    if settings.server.harvest_runs == "queue":
+        from catalog.worker.launcher import QueueLauncher
+
+        app.state.harvest_launcher = QueueLauncher(settings)
     app.state.writer_factory = make_session_factory(engine, writer=True)
     install_problem_handlers(app)
     install_middleware(app)

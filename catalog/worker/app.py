@@ -59,11 +59,20 @@ def make_app(settings: Settings) -> App:
 
     @app.task(name=HARVEST_TASK, queue=QUEUE, retry=retry, pass_context=True)
     async def harvest_source(
-        context: JobContext, source_id: int, tick: str | None = None, confirm_withdrawal: bool = False
+        context: JobContext,
+        source_id: int,
+        tick: str | None = None,
+        confirm_withdrawal: bool = False,
+        job_id: int | None = None,
     ) -> dict[str, Any]:
         since = datetime.fromisoformat(tick) if tick else None
         return await harvest_in_thread(
-            settings, context=context, source_id=source_id, since=since, confirm_withdrawal=confirm_withdrawal
+            settings,
+            context=context,
+            source_id=source_id,
+            since=since,
+            confirm_withdrawal=confirm_withdrawal,
+            job_id=job_id,
         )
 
     @app.task(name=SCHEDULE_TASK, queue=QUEUE, lock=SCHEDULE_TASK, queueing_lock=SCHEDULE_TASK)
@@ -85,19 +94,23 @@ async def queue_source(
     tick: datetime | None = None,
     delay_seconds: float = 0,
     confirm_withdrawal: bool = False,
+    job_id: int | None = None,
 ) -> int | None:
-    """Queue a run of one source; None when one is queued already (a queueing lock per source)."""
+    """Queue a run of one source (of a job claimed already, with ``job_id``); None when one is queued
+    already (a queueing lock per source)."""
     options: dict[str, Any] = {"lock": _lock(source_id), "queueing_lock": _lock(source_id)}
     if delay_seconds > 0:
         options["schedule_in"] = {"seconds": int(delay_seconds)}
     kwargs: dict[str, Any] = {"source_id": source_id, "confirm_withdrawal": confirm_withdrawal}
     if tick is not None:
         kwargs["tick"] = tick.isoformat()
+    if job_id is not None:
+        kwargs["job_id"] = job_id
     try:
-        job_id: int = await app.configure_task(HARVEST_TASK, **options).defer_async(**kwargs)
+        queued: int = await app.configure_task(HARVEST_TASK, **options).defer_async(**kwargs)
     except AlreadyEnqueued:
         return None
-    return job_id
+    return queued
 
 
 async def _queued_sources(app: App, tick: datetime) -> set[int]:

@@ -52,15 +52,29 @@ def _done_since(factory: sessionmaker[Session], source_id: int, since: datetime)
         return any(started is not None and as_utc(started) >= since for started in session.scalars(query))
 
 
+def _still_claimed(factory: sessionmaker[Session], job_id: int) -> bool:
+    with factory() as session:
+        job = session.get(HarvestJob, job_id)
+        return job is not None and job.status == "running"
+
+
 def _run(
-    settings: Settings, source_id: int, since: datetime | None, confirm_withdrawal: bool
+    settings: Settings,
+    source_id: int,
+    since: datetime | None,
+    confirm_withdrawal: bool,
+    job_id: int | None = None,
 ) -> HarvestReport | None:
     from catalog.harvest.runner import run_harvest
 
     factory = store_for(settings, writer=True)
     if since is not None and _done_since(factory, source_id, as_utc(since)):
         return None  # queued for a tick at which it has run already (queued twice, retried after a run)
-    return run_harvest(factory, source_id=source_id, settings=settings, confirm_withdrawal=confirm_withdrawal)
+    if job_id is not None and not _still_claimed(factory, job_id):
+        return None  # claimed through the API, then taken over while it waited: nothing left to run
+    return run_harvest(
+        factory, source_id=source_id, settings=settings, confirm_withdrawal=confirm_withdrawal, job_id=job_id
+    )
 
 
 def _ask_to_stop(settings: Settings, source_id: int) -> None:
@@ -78,6 +92,7 @@ async def harvest_in_thread(
     source_id: int,
     since: datetime | None,
     confirm_withdrawal: bool = False,
+    job_id: int | None = None,
 ) -> dict[str, Any]:
     """Run the source's harvest in a thread; its report as the job's result.
 
@@ -85,7 +100,9 @@ async def harvest_in_thread(
     overloaded, or when another process runs the source. When the worker stops (the task is cancelled),
     the run is asked to stop at its next heartbeat, awaited, and ``Released`` puts the job back.
     """
-    run = asyncio.ensure_future(asyncio.to_thread(_run, settings, source_id, since, confirm_withdrawal))
+    run = asyncio.ensure_future(
+        asyncio.to_thread(_run, settings, source_id, since, confirm_withdrawal, job_id)
+    )
     try:
         report = await asyncio.shield(run)
     except JobRunning as exc:
@@ -98,7 +115,11 @@ async def harvest_in_thread(
             raise
         raise Released(f"source {source_id}: the worker stopped; the run ended at a batch boundary") from None
     if report is None:
-        return {"source_id": source_id, "status": "skipped", "reason": "harvested since the tick"}
+        return {
+            "source_id": source_id,
+            "status": "skipped",
+            "reason": "harvested since the tick, or taken over",
+        }
     if report.status == "failed" and report.transient:
         raise TransientHarvest(report.error or "the portal could not be reached")
     return {

@@ -211,3 +211,37 @@ def test_sigterm_stops_a_long_run_at_a_batch_and_requeues_it(
         _wait(lambda: (source_id, "succeeded") in _jobs(engine), 90, "the next worker to run it again")
         with engine.connect() as connection:
             assert connection.execute(select(func.count()).select_from(DatasetRow)).scalar_one() == 16
+
+
+def test_a_harvest_started_through_the_api_runs_on_a_worker(
+    engine: Engine, pg_url: str, workers: Callable[..., Workers]
+) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm import Session
+
+    from catalog.api.app import create_app
+    from catalog.auth.tokens import create_token
+
+    with FeedServer(pages=2, per_page=3, first=500) as server:
+        (source_id,) = _add_sources(engine, [server])
+        with Session(engine) as session:
+            token, _ = create_token(session, name="ops", role="admin")
+            session.commit()
+        settings = Settings.model_validate(
+            {
+                "database": {"url": pg_url},
+                "server": {"harvest_runs": "queue"},
+                "harvest": {"allow_private_networks": True, "schedule": "0 0 1 1 *"},
+            }
+        )
+        client = TestClient(create_app(settings), headers={"Authorization": f"Bearer {token}"})
+        started = client.post(f"/api/sources/{source_id}/harvest")
+        assert started.status_code == 202, started.text
+        assert _jobs(engine) == [(source_id, "running")], "claimed at once: a second request is refused"
+        assert client.post(f"/api/sources/{source_id}/harvest").status_code == 409
+        assert _queue_status(engine) == {"todo": 1}, "queued for the workers, not run in the web process"
+
+        workers().start("api")
+        _wait(lambda: _jobs(engine) == [(source_id, "succeeded")], 90, "a worker to run the claimed job")
+        job = client.get(started.headers["Location"]).json()
+        assert job["status"] == "succeeded" and job["stats"]["created"] == 6
