@@ -122,11 +122,30 @@ def _validate_body(body: bytes, mime: str, shapes: str) -> FeedReport:
     return validate_document(body, shapes=shapes, format=fmt)
 
 
+_REQUEST_BODY = {
+    "required": True,
+    "description": "The document itself (its media type says its syntax), or a JSON object naming a URL.",
+    "content": {
+        "text/turtle": {"schema": {"type": "string"}},
+        "application/rdf+xml": {"schema": {"type": "string"}},
+        "application/ld+json": {"schema": {"type": "object"}},
+        "application/n-triples": {"schema": {"type": "string"}},
+        "application/json": {
+            "schema": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}},
+            "example": {"url": "https://data.stad.gent/api/v2/catalog/exports/rdf"},
+        },
+    },
+}
+
+
 @router.post(
     "/api/validate",
     responses=_RESPONSES,
     summary="Validate a DCAT document (nothing is stored)",
-    openapi_extra={BODY_LIMIT_KEY: MAX_BODY_BYTES},  # its own cap, above the server's (catalog.api.limits)
+    openapi_extra={
+        BODY_LIMIT_KEY: MAX_BODY_BYTES,  # its own cap, above the server's (catalog.api.limits)
+        "requestBody": _REQUEST_BODY,
+    },
 )
 async def validate(
     request: Request,
