@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from catalog.web.steward_words import STEWARD_MESSAGES
+
 __all__ = ["LANGUAGES", "MESSAGES", "Translator", "language_of"]
 
 LANGUAGES = ("nl", "en")
@@ -145,6 +147,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Metadata under CC0. Harvested from the portals of the cities and municipalities.",
     },
 }
+
+MESSAGES.update(STEWARD_MESSAGES)
 
 
 class Translator:
