@@ -210,18 +210,25 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def _sequential(base: str, rounds: int) -> dict[str, list[float]]:
+def _sequential(bases: list[str], rounds: int) -> list[dict[str, list[float]]]:
+    """Each query of the mix timed on each server in turn (servers measured side by side see the same
+    load from the rest of the machine)."""
     import httpx
 
-    timings: dict[str, list[float]] = {}
-    with httpx.Client(base_url=base, timeout=60) as client:
+    timings: list[dict[str, list[float]]] = [{} for _ in bases]
+    clients = [httpx.Client(base_url=base, timeout=60) for base in bases]
+    try:
         for _ in range(rounds):
             for kind, params in QUERIES:
-                started = time.perf_counter()
-                response = client.get("/api/datasets", params=params)
-                elapsed = (time.perf_counter() - started) * 1000
-                response.raise_for_status()
-                timings.setdefault(kind, []).append(elapsed)
+                for client, timing in zip(clients, timings, strict=True):
+                    started = time.perf_counter()
+                    response = client.get("/api/datasets", params=params)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    response.raise_for_status()
+                    timing.setdefault(kind, []).append(elapsed)
+    finally:
+        for client in clients:
+            client.close()
     return timings
 
 
@@ -305,27 +312,32 @@ def _index_build_ms(url: str) -> float:
         engine.dispose()
 
 
-def _measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
-    server, base = _start_server(url)
-    try:
-        import httpx
+def _measure(urls: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Serve each store from its own uvicorn; the sequential mix side by side, then each concurrently."""
+    import httpx
 
-        started = time.perf_counter()
-        httpx.get(base + "/api/datasets", timeout=300).raise_for_status()
-        first = (time.perf_counter() - started) * 1000
-        _sequential(base, 1)  # warm caches
-        timings = _sequential(base, args.rounds)
-        count, seconds = _concurrent(base, args.clients, args.seconds)
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        runs: list[dict[str, Any]] = []
+        for url in urls:
+            server, base = _start_server(url)
+            servers.append(server)
+            started = time.perf_counter()
+            httpx.get(base + "/api/datasets", timeout=300).raise_for_status()
+            runs.append({"base": base, "first": (time.perf_counter() - started) * 1000})
+        bases = [run["base"] for run in runs]
+        _sequential(bases, 1)  # warm caches
+        for run, timings in zip(runs, _sequential(bases, args.rounds), strict=True):
+            run["timings"] = timings
+        for run in runs:
+            run["count"], run["seconds"] = _concurrent(run["base"], args.clients, args.seconds)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return {
-        "first": first,
-        "timings": timings,
-        "count": count,
-        "seconds": seconds,
-        "index": _index_build_ms(url),
-    }
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    for run, url in zip(runs, urls, strict=True):
+        run["index"] = _index_build_ms(url)
+    return runs
 
 
 def _machine() -> str:
@@ -383,9 +395,13 @@ def _postgres_section(
         "",
         f"The same mix on PostgreSQL ({args.size:,} generated datasets in a scratch schema on 127.0.0.1,",
         "loaded through `import_location` like the SQLite store; full-text search by",
-        "`catalog.search.postgres`), one uvicorn process. "
+        "`catalog.search.postgres`) served by one uvicorn process"
         + (
-            "Ratios: against the SQLite store of the same size, measured in the same run." if baseline else ""
+            " beside one serving the SQLite store\nof the same size: each request of the mix goes to one, "
+            "then the other, so that both see the\nsame load from the rest of the machine (the ratios "
+            "compare them); the concurrent runs come\none after the other."
+            if baseline
+            else "."
         ),
         f"Machine: {_machine()}.",
         "",
@@ -418,24 +434,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of the concurrent run")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args(argv)
-    baseline: dict[str, Any] | None = None
+    urls: list[str] = []
+    loads: list[float | None] = []
     if args.database in ("sqlite", "both"):
         fresh = not (OUT / f"search-{args.size}.db").exists()
         started = time.perf_counter()
-        db = build_store(args.size)
-        loaded = time.perf_counter() - started if fresh else None
-        baseline = {**_measure(f"sqlite:///{db}", args), "load": loaded}
-        if args.database == "sqlite":
-            section = "\n".join(_sqlite_section(args, baseline))
-            print(section)
-            if not args.no_readme:
-                _write_readme(section, postgres=False)
-            return 0
-    url, load = build_postgres_store(args.size, args.postgres_url)
-    section = "\n".join(_postgres_section(args, _measure(url, args), load, baseline))
+        urls.append(f"sqlite:///{build_store(args.size)}")
+        loads.append(time.perf_counter() - started if fresh else None)
+    if args.database in ("postgres", "both"):
+        url, load = build_postgres_store(args.size, args.postgres_url)
+        urls.append(url)
+        loads.append(load)
+    runs = _measure(urls, args)
+    for run, load in zip(runs, loads, strict=True):
+        run["load"] = load
+    if args.database == "sqlite":
+        section = "\n".join(_sqlite_section(args, runs[0]))
+    else:
+        baseline = runs[0] if args.database == "both" else None
+        section = "\n".join(_postgres_section(args, runs[-1], runs[-1]["load"], baseline))
     print(section)
     if not args.no_readme:
-        _write_readme(section, postgres=True)
+        _write_readme(section, postgres=args.database != "sqlite")
     return 0
 
 

@@ -94,14 +94,28 @@ _CACHE_SIZE = 65536
 
 
 def lexemes(session: Session, words: Sequence[str]) -> dict[str, _Lexemes]:
-    """Each word's lexemes in the three configurations (one query for the words not seen before)."""
-    missing = [w for w in dict.fromkeys(words) if w not in _cache]
+    """Each word's lexemes in the three configurations (one query for the words not seen before).
+
+    The cache is shared by threads: it is only read by ``get`` and written whole entries at a time.
+    """
+    found: dict[str, _Lexemes] = {}
+    missing = []
+    for word in dict.fromkeys(words):
+        known = _cache.get(word)
+        if known is None:
+            missing.append(word)
+        else:
+            found[word] = known
     if missing:
-        if len(_cache) + len(missing) > _CACHE_SIZE:
+        fetched = {
+            word: tuple(tuple(sorted(lexemes_ or ())) for lexemes_ in configurations)
+            for word, *configurations in session.execute(_LOOKUP, {"words": missing})
+        }
+        if len(_cache) + len(fetched) > _CACHE_SIZE:
             _cache.clear()
-        for word, *found in session.execute(_LOOKUP, {"words": missing}):
-            _cache[word] = tuple(tuple(sorted(f or ())) for f in found)
-    return {w: _cache[w] for w in words}
+        _cache.update(fetched)
+        found.update(fetched)
+    return found
 
 
 def _group(parts: Sequence[str], suffix: str) -> str:
