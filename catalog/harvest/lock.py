@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -140,7 +141,9 @@ class Heartbeat:
         self.factory, self.job_id, self.interval = factory, job_id, interval
         self.lost = False
         self.abort_requested = False
-        """Someone asked the job to stop: the runner ends it ``aborted`` at the next record."""
+        """Someone asked the job to stop: the runner ends it ``aborted``."""
+        self.on_abort: Callable[[], object] | None = None
+        """Called when an abort request is seen (the runner cancels its gather)."""
 
     async def run(self) -> None:
         while True:
@@ -155,6 +158,8 @@ class Heartbeat:
             try:
                 if abort_requested(self.factory, job_id=self.job_id):
                     self.abort_requested = True
+                    if self.on_abort is not None:
+                        self.on_abort()
                     return
             except Exception:
                 continue

@@ -30,7 +30,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
@@ -138,6 +138,24 @@ async def _gather(
         await _close(records)
 
 
+async def _abortable(gathering: Coroutine[Any, Any, bool], heartbeat: Heartbeat | None) -> bool:
+    """Run the gather so that an abort request seen by the heartbeat cancels it where it waits (a page
+    being fetched); batches are written without waiting, so only whole batches are ever stored."""
+    if heartbeat is None:
+        return await gathering
+    task = asyncio.ensure_future(gathering)
+    heartbeat.on_abort = task.cancel
+    try:
+        return await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if heartbeat.abort_requested and not (current is not None and current.cancelling()):
+            raise _AbortRequested(_ABORTED) from None
+        raise
+    finally:
+        heartbeat.on_abort = None
+
+
 async def _close(records: AsyncIterator[HarvestedItem]) -> None:
     aclose = getattr(records, "aclose", None)
     if aclose is not None:
@@ -221,7 +239,8 @@ async def run_harvest_async(
             beating = asyncio.create_task(heartbeat.run()) if heartbeat is not None else None
             stack.push_async_callback(_cancel, beating)
             try:
-                ended = await _gather(plugin, writer, seen, limit, heartbeat, progress, pages)
+                gathering = _gather(plugin, writer, seen, limit, heartbeat, progress, pages)
+                ended = await _abortable(gathering, heartbeat)
             except (_TakenOver, _AbortRequested):
                 raise
             except Exception:

@@ -5,6 +5,7 @@ job report's paging and filter. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from catalog.db.engine import session_scope
@@ -29,7 +30,7 @@ def slow_datasud(env: Env, delay: float) -> None:
 def test_one_run_at_a_time_and_abort(env: Env) -> None:
     source = env.create()
     env.harvest(source["id"])
-    slow_datasud(env, delay=1.5)
+    slow_datasud(env, delay=6.0)
     admin = env.headers("admin")
     started = env.client.post(f"/api/sources/{source['id']}/harvest", headers=admin)
     assert started.status_code == 202
@@ -47,7 +48,9 @@ def test_one_run_at_a_time_and_abort(env: Env) -> None:
         "result": "requested",
         "href": job,
     }
+    asked = time.monotonic()
     ended = env.wait(job)
+    assert time.monotonic() - asked < 4.0, "the page being fetched is not waited for"
     assert ended["status"] == "aborted" and "stopped on request" in ended["error"]
     assert ended["abort_requested_at"] is not None and ended["stats"]["withdrawn"] == 0
     assert env.client.post(job + "/abort", headers=admin).status_code == 409, "it has ended"
