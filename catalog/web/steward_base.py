@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +24,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from catalog.db.tables import HarvestJob, Source
+from catalog.db.types import as_utc
 from catalog.exceptions import NotFound
 from catalog.harvest.manage import scope_of
 from catalog.web.render import render
@@ -85,12 +89,29 @@ def require_steward(request: Request) -> Steward:
 StewardDep = Annotated[Steward, Depends(require_steward)]
 
 
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def page(
     request: Request, template: str, steward: Steward, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    """A workspace page: ``render`` with the steward and the CSRF value every form carries."""
+    """A workspace page: ``render`` with the steward, the CSRF value every form carries and ``local``
+    (a stored time in the catalogue's time zone, ``harvest.timezone``)."""
+    zone = _zone(request.app.state.settings.harvest.timezone)
+
+    def local(moment: datetime) -> datetime:
+        return as_utc(moment).astimezone(zone)
+
     response = render(
-        request, template, status_code=status_code, steward=steward, csrf=steward.csrf, **context
+        request,
+        template,
+        status_code=status_code,
+        steward=steward,
+        csrf=steward.csrf,
+        local=local,
+        **context,
     )
     response.headers["Cache-Control"] = "no-store"
     return response

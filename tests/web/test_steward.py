@@ -18,6 +18,7 @@ from sqlalchemy import select
 from catalog.auth.tokens import revoke_token
 from catalog.db.auth_tables import AuditEntry
 from catalog.db.engine import session_scope
+from catalog.db.jobs import JobRecord, add_job_records
 from catalog.db.tables import Source
 from catalog.db.web_sessions import WebSession
 from tests.api.source_support import (
@@ -326,3 +327,43 @@ def test_a_running_job_page_follows_its_progress_without_and_with_javascript(
     assert aborted.headers["location"] == job_path + "?notice=abort_requested"
     assert wait_for(browser, int(job_path.rsplit("/", 1)[1]))["status"] == "aborted"
     assert '<meta http-equiv="refresh"' not in browser.get(job_path, headers=HTML).text
+
+
+def test_the_report_is_paged_and_the_filter_survives_paging(env: Env, browser: TestClient) -> None:
+    source = env.create()
+    job = env.harvest(source["id"])
+    failures = [JobRecord(f"bad-{i:03d}", "failed", f"reason {i}") for i in range(120)]
+    with session_scope(env.store.sessions) as session:
+        add_job_records(session, job_id=job["id"], records=failures)
+    sign_in(browser, env.tokens["steward"])
+    path = f"/steward/jobs/{job['id']}"
+    first = browser.get(path + "?action=failed", headers=HTML).text
+    assert "120 records" in first and first.count('class="action-failed"') == 50
+    assert "Pagina 1 van 3" in first and "bad-000" in first and "bad-050" not in first
+    following = re.search(r'href="([^"]+)" rel="next"', first)
+    assert following is not None and "action=failed" in following.group(1)
+    last = browser.get(path + "?action=failed&page=3", headers=HTML).text
+    assert last.count('class="action-failed"') == 20 and "bad-119" in last and 'rel="next"' not in last
+    everything = browser.get(path, headers=HTML).text
+    assert "127 records" in everything and "Pagina 1 van 3" in everything
+    odd = browser.get(path + "?action=exploded&page=x", headers=HTML)
+    assert odd.status_code == 200 and "127 records" in odd.text, "an unknown filter shows everything"
+
+
+def test_an_unexpected_failure_gets_the_friendly_500_page(env: Env, browser: TestClient) -> None:
+    if env.store.dialect != "sqlite":
+        pytest.skip("breaks the store on purpose; one backend is enough")
+    source = env.create()
+    job = env.harvest(source["id"])
+    sign_in(browser, env.tokens["steward"])
+    with env.store.engine.begin() as connection:  # a real failure: the report's table is gone
+        connection.exec_driver_sql("ALTER TABLE harvest_job_records RENAME TO gone_for_a_moment")
+    try:
+        broken = browser.get(f"/steward/jobs/{job['id']}", headers=HTML)
+    finally:
+        with env.store.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE gone_for_a_moment RENAME TO harvest_job_records")
+    assert broken.status_code == 500 and broken.headers["content-type"].startswith("text/html")
+    assert "Er ging iets mis" in broken.text
+    assert "Traceback" not in broken.text and "harvest_job_records" not in broken.text
+    assert browser.get(f"/steward/jobs/{job['id']}", headers=HTML).status_code == 200
