@@ -20,10 +20,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from catalog.quality.shacl import Result, validate_graph
-from catalog.quality.shacl_graph import RDF_TYPE, DataGraph, Term, term_key
+from catalog.quality.shacl_graph import DataGraph, Term, owners_of, term_key
 from catalog.quality.validate import Finding, findings_of, shape_set
 from catalog.rdf._parse_source import open_source, triples
 
@@ -37,6 +37,8 @@ _RECORD_KINDS = {
     NamedNode(_DCAT + "Catalog"): "Catalog",
 }
 _KIND_ORDER = {"Catalog": 0, "DatasetSeries": 1, "Dataset": 2, "DataService": 3}
+_PRIORITY = {"Catalog": 0, "Dataset": 1, "DataService": 2, "DatasetSeries": 3}
+"""A node typed twice is reported as the more specific kind (a series is also typed dcat:Dataset)."""
 _TITLE = NamedNode("http://purl.org/dc/terms/title")
 _MAX_DEPTH = 4
 
@@ -105,35 +107,9 @@ def _records(graph: DataGraph) -> dict[Term, str]:
     found: dict[Term, str] = {}
     for cls, kind in _RECORD_KINDS.items():
         for node in graph.instances(cls):
-            if node not in found or _KIND_ORDER[kind] > _KIND_ORDER[found[node]]:
-                found[node] = (
-                    kind  # a series also typed dcat:Dataset is a series; a dataset wins over a catalogue
-                )
+            if node not in found or _PRIORITY[kind] > _PRIORITY[found[node]]:
+                found[node] = kind
     return found
-
-
-def _owners(graph: DataGraph, records: dict[Term, str]) -> dict[Term, list[Term]]:
-    """Node -> the records it belongs to (a record owns itself and the non-record nodes it leads to)."""
-    owners: dict[Term, list[Term]] = {}
-    for record in records:
-        owners.setdefault(record, []).append(record)
-        seen = {record}
-        frontier = [record]
-        for _ in range(_MAX_DEPTH):
-            following: list[Term] = []
-            for node in frontier:
-                for predicate, objs in graph.predicates(node).items():
-                    if predicate == RDF_TYPE:
-                        continue
-                    for obj in objs:
-                        if isinstance(obj, Literal) or obj in seen or obj in records:
-                            continue
-                        seen.add(obj)
-                        owners.setdefault(obj, []).append(record)
-                        if isinstance(obj, BlankNode | NamedNode) and graph.predicates(obj):
-                            following.append(obj)
-            frontier = following
-    return owners
 
 
 def validate_graph_report(graph: DataGraph, *, shapes: str = "vl") -> FeedReport:
@@ -141,7 +117,7 @@ def validate_graph_report(graph: DataGraph, *, shapes: str = "vl") -> FeedReport
     results = validate_graph(graph, shape_set(shapes))
     findings = findings_of(results)
     records = _records(graph)
-    owners = _owners(graph, records)
+    owners = owners_of(graph, records, max_depth=_MAX_DEPTH)
     per_record: dict[Term, list[Finding]] = {node: [] for node in records}
     other: list[Finding] = []
     for result, finding in zip(results, findings, strict=True):

@@ -162,3 +162,29 @@ class DataGraph:
                     frontier.append(parent)
         self._subclass_cache[key] = found
         return found
+
+
+def owners_of(graph: DataGraph, roots: Collection[Term], *, max_depth: int = 4) -> dict[Term, list[Term]]:
+    """Node -> the roots it belongs to: a root owns itself and the nodes it leads to (up to ``max_depth``
+    links, not through ``rdf:type`` and not into another root). A node reached from several roots (one
+    publisher for all datasets) belongs to each."""
+    owners: dict[Term, list[Term]] = {}
+    for root in roots:
+        owners.setdefault(root, []).append(root)
+        seen = {root}
+        frontier = [root]
+        for _ in range(max_depth):
+            following: list[Term] = []
+            for node in frontier:
+                for predicate, objs in graph.predicates(node).items():
+                    if predicate == RDF_TYPE:
+                        continue
+                    for obj in objs:
+                        if isinstance(obj, Literal) or obj in seen or obj in roots:
+                            continue
+                        seen.add(obj)
+                        owners.setdefault(obj, []).append(root)
+                        if graph.predicates(obj):
+                            following.append(obj)
+            frontier = following
+    return owners

@@ -21,15 +21,17 @@ from typing import Literal
 
 from catalog.model import DataService, Dataset, DatasetSeries
 from catalog.quality.shacl import Result, validate_graph
-from catalog.quality.shacl_graph import DataGraph, term_key
+from catalog.quality.shacl_graph import DataGraph, Term, owners_of, term_key
 from catalog.quality.shacl_shapes import ShapeSet, compile_shapes, load_graph, path_label
-from catalog.rdf._write_triples import TripleWriter
+from catalog.rdf._write_terms import iri
+from catalog.rdf._write_triples import TripleWriter, mint_iri
 from vocab.namespaces import CATALOG_PREFIXES
 
 __all__ = [
     "SHAPE_SETS",
     "Finding",
     "check_record",
+    "check_records",
     "findings_of",
     "load_shapes",
     "shape_set",
@@ -43,6 +45,8 @@ SHAPE_SETS: dict[str, tuple[str, ...]] = {
 """Named shape sets -> the files under ``catalog/quality/shapes/`` they load."""
 
 _DEFAULT_BASE = "https://catalog.invalid/"
+_OWNER_DEPTH = 6
+"""How far from a record its own nodes lie in the writer's output (record, distribution, licence, type)."""
 _PREFIXES = {**CATALOG_PREFIXES, "dcatap": "http://data.europa.eu/r5r/", "sh": "http://www.w3.org/ns/shacl#"}
 
 
@@ -185,3 +189,39 @@ def check_record(
     writer = TripleWriter(base_uri or _DEFAULT_BASE)
     graph = DataGraph(writer.record(record))
     return findings_of(validate_graph(graph, shape_set(shapes)))
+
+
+def check_records(
+    records: list[Dataset | DataService | DatasetSeries], *, shapes: str = "vl", base_uri: str | None = None
+) -> list[list[Finding]]:
+    """:func:`check_record` for a batch: the same findings per record, about twice as fast.
+
+    The records are written into one graph, so each vocabulary term they point to is described and
+    checked once; a finding on a node several records share (a term, a publisher) is given to each of
+    them, as checking them one by one would. Records sharing an IRI are checked one by one.
+    """
+    base = base_uri or _DEFAULT_BASE
+    subjects = [mint_iri(record, base) for record in records]
+    counts: dict[str, int] = {}
+    for subject in subjects:
+        counts[subject] = counts.get(subject, 0) + 1
+    batch = [i for i, subject in enumerate(subjects) if counts[subject] == 1]
+    out: list[list[Finding]] = [[] for _ in records]
+    if batch:
+        writer = TripleWriter(base)
+        graph = DataGraph()
+        roots: dict[Term, int] = {}
+        for i in batch:
+            graph.add_all(writer.record(records[i]))
+            node = iri(subjects[i])
+            if node is not None:
+                roots[node] = i
+        results = validate_graph(graph, shape_set(shapes))
+        owners = owners_of(graph, roots, max_depth=_OWNER_DEPTH)
+        for result, finding in zip(results, findings_of(results), strict=True):
+            for root in owners.get(result.focus, ()):
+                out[roots[root]].append(finding)
+    for i, subject in enumerate(subjects):
+        if counts[subject] > 1:
+            out[i] = check_record(records[i], shapes=shapes, base_uri=base_uri)
+    return out

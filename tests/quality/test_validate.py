@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from catalog.model import ContactPoint, DataService, Dataset, Distribution
+from catalog.model import ContactPoint, DataService, Dataset, DatasetSeries, Distribution
 from catalog.quality import Finding, check_record
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rdf"))
@@ -105,3 +105,53 @@ def test_flemish_and_eu_code_lists() -> None:
     warnings = [(f.path, f.value) for f in findings if f.severity == "warning"]
     assert warnings == [(DCAT + "theme", "https://data.stad.gent/id/theme/Mobiliteit")]
     assert any(f.severity == "info" and "VLOPENDATA" in f.message_nl for f in findings)
+
+
+def _key(findings: list[Finding]) -> list[tuple[str, str | None, str, str | None, str | None]]:
+    return sorted((f.focus, f.path, f.severity, f.value, f.shape) for f in findings)
+
+
+def test_check_records_gives_each_record_what_check_record_gives_it() -> None:
+    from catalog.quality.validate import check_records
+
+    records: list[Dataset | DataService] = [
+        dataset(0),
+        dataset(1).model_copy(update={"description": {}, "keyword": {}}),
+        dataset(2).model_copy(update={"distribution": [Distribution(identifier=["d"])]}),
+        dataset(3).model_copy(update={"contact_point": [ContactPoint(name="Loket")], "access_rights": None}),
+        service(),
+        Dataset(title={"nl": "Zonder IRI"}, identifier=["x-1"]),
+        dataset(0),  # the same IRI twice: checked one by one
+    ]
+    batch = check_records(records)
+    assert [_key(found) for found in batch] == [_key(check_record(r)) for r in records]
+    assert any(f.severity == "violation" for f in batch[1]) and batch[0] == batch[6]
+
+
+def test_check_records_equals_check_record_on_the_reference_samples_and_a_generated_feed() -> None:
+    import io
+
+    from catalog.exceptions import CatalogError
+    from catalog.quality.validate import check_records
+    from catalog.rdf.parse import parse_feed
+
+    root = Path(__file__).resolve().parents[2]
+    samples = root.parent / "shared" / "reference" / "samples"
+    sys.path.insert(0, str(root / "benchmarks"))
+    from generate_feed import generate
+
+    text = io.StringIO()
+    generate(150, text, format="ntriples")
+    documents: list[object] = [text.getvalue().encode()]
+    documents += sorted(p for p in samples.rglob("*") if p.is_file()) if samples.is_dir() else []
+    records: list[Dataset | DataService | DatasetSeries] = []
+    for document in documents:
+        try:
+            with parse_feed(document, format="ntriples" if isinstance(document, bytes) else None) as reader:
+                records.extend(parsed.record for parsed in reader)
+        except CatalogError:
+            continue  # not RDF (ISO 19139, DCAT-US with a remote context ...)
+    assert len(records) > 180
+    batch = check_records(records)
+    assert [_key(found) for found in batch] == [_key(check_record(r)) for r in records]
+    assert sum(len(found) for found in batch) > 0
