@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -32,6 +30,8 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 README = HERE / "README.md"
 sys.path.insert(0, str(HERE))
+
+import search_report as report  # noqa: E402 (found through the path above)
 
 __all__ = ["QUERIES", "build_postgres_store", "build_store", "main"]
 
@@ -163,19 +163,6 @@ QUERIES: list[tuple[str, Params]] = [
 ]
 
 
-NOTES = [
-    "How a search is answered: the words go to FTS5 (matching keys only; bm25 ranking when at most",
-    "2,000 datasets match, else title, keyword and other matches in tiers), filters and facet counts",
-    "are bitwise operations on an in-memory bitset per facet value (`catalog.search.memory`, rebuilt",
-    "when the store changes), and only the page's datasets are read from the store. In process,",
-    "`search()` takes 7 to 15 ms for browsing, facet filters and narrow words, 20 to 35 ms for words",
-    "that match 6,000 of the 100,000 generated datasets (the generator's vocabulary is small, so",
-    "every template word is that common); the rest of a request is HTTP, JSON and middleware. The",
-    "p95 target of 50 ms is met by the facet-only queries and missed by the broad text queries on this",
-    "shared 2-CPU machine; the generated catalogue is also far less varied than a real one.",
-]
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -203,11 +190,6 @@ def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("uvicorn did not start")
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def _sequential(bases: list[str], rounds: int) -> list[dict[str, list[float]]]:
@@ -253,43 +235,6 @@ def _concurrent(base: str, clients: int, seconds: float) -> tuple[int, float]:
     for thread in threads:
         thread.join()
     return sum(done), time.perf_counter() - started
-
-
-def _table(timings: dict[str, list[float]]) -> list[str]:
-    rows = ["| queries | requests | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
-    everything = [t for values in timings.values() for t in values]
-    for kind, values in [*timings.items(), ("all", everything)]:
-        name = f"**{kind}**" if kind == "all" else kind
-        rows.append(
-            f"| {name} | {len(values)} | {statistics.median(values):.1f} | "
-            f"{_percentile(values, 95):.1f} | {_percentile(values, 99):.1f} |"
-        )
-    return rows
-
-
-POSTGRES_HEADING = "### PostgreSQL"
-
-
-def _write_readme(section: str, *, postgres: bool) -> None:
-    """Replace the Search section (keeping its PostgreSQL part), or only its PostgreSQL part."""
-    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    start = text.find("\n## Search\n")
-    if start == -1:
-        text, start = text.rstrip("\n") + "\n\n## Search\n", len(text.rstrip("\n")) + 1
-    end = text.find("\n## ", start + 1)
-    end = len(text) if end == -1 else end
-    search = text[start:end]
-    at = search.find("\n" + POSTGRES_HEADING + "\n")
-    sqlite_part, postgres_part = (search, "") if at == -1 else (search[:at], search[at:])
-    if postgres:
-        postgres_part = "\n" + section
-    else:
-        sqlite_part = "\n" + section
-    search = (
-        sqlite_part.rstrip("\n") + "\n" + ("\n" + postgres_part.strip("\n") + "\n" if postgres_part else "")
-    )
-    text = text[:start] + search + ("\n" + text[end:].lstrip("\n") if end < len(text) else "")
-    README.write_text(text, encoding="utf-8")
 
 
 def _index_build_ms(url: str) -> float:
@@ -340,88 +285,6 @@ def _measure(urls: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
     return runs
 
 
-def _machine() -> str:
-    load = os.getloadavg()[0]
-    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    return machine + f", load average {load:.1f} at the end (other jobs share the machine)"
-
-
-def _sqlite_section(args: argparse.Namespace, run: dict[str, Any]) -> list[str]:
-    return [
-        "## Search",
-        "",
-        "`search_bench.py`: `GET /api/datasets` over HTTP (httpx) against one uvicorn process on",
-        f"127.0.0.1, {args.size:,} generated datasets in SQLite (FTS5), {len(QUERIES)} queries in the mix,",
-        f"each request counting all ten facets; {args.rounds} sequential passes after a warm-up pass.",
-        f"Machine: {_machine()}.",
-        "",
-        *_table(run["timings"]),
-        "",
-        f"Throughput, {args.clients} concurrent clients for {run['seconds']:.0f} s: "
-        f"**{run['count'] / run['seconds']:.0f} requests/s** ({run['count']} requests).",
-        f"First request after start (builds the in-memory facet index): {run['first']:.0f} ms.",
-        "",
-        *NOTES,
-        "",
-    ]
-
-
-def _ratio_table(postgres: dict[str, list[float]], sqlite: dict[str, list[float]]) -> list[str]:
-    rows = [
-        "| queries | requests | p50 ms | p95 ms | p99 ms | p50 / SQLite | p95 / SQLite |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    every = {
-        "postgres": [t for v in postgres.values() for t in v],
-        "sqlite": [t for v in sqlite.values() for t in v],
-    }
-    for kind in [*postgres, "all"]:
-        mine = every["postgres"] if kind == "all" else postgres[kind]
-        theirs = every["sqlite"] if kind == "all" else sqlite[kind]
-        p50, p95 = statistics.median(mine), _percentile(mine, 95)
-        rows.append(
-            f"| {'**all**' if kind == 'all' else kind} | {len(mine)} | {p50:.1f} | {p95:.1f} | "
-            f"{_percentile(mine, 99):.1f} | {p50 / statistics.median(theirs):.2f}x | "
-            f"{p95 / _percentile(theirs, 95):.2f}x |"
-        )
-    return rows
-
-
-def _postgres_section(
-    args: argparse.Namespace, run: dict[str, Any], load: float | None, baseline: dict[str, Any] | None
-) -> list[str]:
-    lines = [
-        POSTGRES_HEADING,
-        "",
-        f"The same mix on PostgreSQL ({args.size:,} generated datasets in a scratch schema on 127.0.0.1,",
-        "loaded through `import_location` like the SQLite store; full-text search by",
-        "`catalog.search.postgres`) served by one uvicorn process"
-        + (
-            " beside one serving the SQLite store\nof the same size: each request of the mix goes to one, "
-            "then the other, so that both see the\nsame load from the rest of the machine (the ratios "
-            "compare them); the concurrent runs come\none after the other."
-            if baseline
-            else "."
-        ),
-        f"Machine: {_machine()}.",
-        "",
-        *(_ratio_table(run["timings"], baseline["timings"]) if baseline else _table(run["timings"])),
-        "",
-        f"Throughput, {args.clients} concurrent clients for {run['seconds']:.0f} s: "
-        f"**{run['count'] / run['seconds']:.0f} requests/s** ({run['count']} requests)"
-        + (f"; SQLite {baseline['count'] / baseline['seconds']:.0f} requests/s." if baseline else "."),
-        f"In-memory facet index build (in process, best of 3): {run['index']:.0f} ms"
-        + (f" (SQLite {baseline['index']:.0f} ms)." if baseline else "."),
-        f"First request after start: {run['first']:.0f} ms"
-        + (f" (SQLite {baseline['first']:.0f} ms)." if baseline else "."),
-    ]
-    if load is not None:
-        line = f"Load of the {args.size:,} datasets (schema migrated, then `import_location`): {load:.0f} s"
-        sqlite_load = baseline.get("load") if baseline else None
-        lines.append(line + (f" (SQLite {sqlite_load:.0f} s)." if sqlite_load else "."))
-    return [*lines, ""]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
@@ -449,13 +312,13 @@ def main(argv: list[str] | None = None) -> int:
     for run, load in zip(runs, loads, strict=True):
         run["load"] = load
     if args.database == "sqlite":
-        section = "\n".join(_sqlite_section(args, runs[0]))
+        section = "\n".join(report.sqlite_section(args, runs[0], len(QUERIES)))
     else:
         baseline = runs[0] if args.database == "both" else None
-        section = "\n".join(_postgres_section(args, runs[-1], runs[-1]["load"], baseline))
+        section = "\n".join(report.postgres_section(args, runs[-1], runs[-1]["load"], baseline))
     print(section)
     if not args.no_readme:
-        _write_readme(section, postgres=args.database != "sqlite")
+        report.write_readme(README, section, postgres=args.database != "sqlite")
     return 0
 
 
