@@ -16,7 +16,8 @@ Each measurement runs in a process of its own, so its peak RSS (``ru_maxrss``) i
   datasets as the feed's first 1,000), scaled linearly to the feed's size: that scaling is stated in the
   table;
 - ``records``: ``check_record`` on records parsed from the feed (what the harvest runs on every record),
-  CPU microseconds per record, split into writing the record's triples and checking them.
+  CPU microseconds per record, split into writing the record's triples and checking them; and
+  ``check_records`` (the batch form) on the same records.
 
 Prints a Markdown block and, unless ``--no-readme``, adds it to ``benchmarks/README.md`` under
 "## Validation benchmark".
@@ -119,7 +120,7 @@ def _child_pyshacl(feed: str, shapes: str) -> dict[str, Any]:
 def _child_records(feed: str, count: str) -> dict[str, Any]:
     from catalog.quality.shacl import validate_graph
     from catalog.quality.shacl_graph import DataGraph
-    from catalog.quality.validate import check_record, shape_set
+    from catalog.quality.validate import check_record, check_records, shape_set
     from catalog.rdf._write_triples import TripleWriter
     from catalog.rdf.parse import parse_feed
 
@@ -132,6 +133,9 @@ def _child_records(feed: str, count: str) -> dict[str, Any]:
     start = clock()
     findings = sum(len(check_record(r)) for r in records)
     total = clock() - start
+    start = clock()
+    batched = sum(len(found) for found in check_records(records))
+    batch = clock() - start
     start = clock()
     written = [TripleWriter("https://catalog.invalid/").record(r) for r in records]
     writing = clock() - start
@@ -146,6 +150,8 @@ def _child_records(feed: str, count: str) -> dict[str, Any]:
         "write_us": writing / n * 1e6,
         "check_us": checking / n * 1e6,
         "findings": findings,
+        "batch_us": batch / n * 1e6,
+        "batch_findings": batched,
     }
 
 
@@ -235,7 +241,8 @@ def _report(r: dict[str, Any]) -> list[str]:
         f"- Validating costs {fast['cpu'] / r['parse']['cpu']:.1f}x the CPU time of parse + index alone.",
         f"- `check_record` on {rec['records']:,} records parsed from the feed: {rec['us_per_record']:.0f} µs "
         f"CPU per record ({rec['write_us']:.0f} µs writing its triples, {rec['check_us']:.0f} µs checking "
-        f"them); {rec['findings']:,} findings.",
+        f"them); {rec['findings']:,} findings. `check_records` (the batch form) on the same records: "
+        f"{rec['batch_us']:.0f} µs CPU per record, {rec['batch_findings']:,} findings.",
     ]
     return rows
 
