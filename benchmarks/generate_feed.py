@@ -236,8 +236,12 @@ def _opened(out: str | Path | TextIO) -> Iterator[TextIO]:
         yield out
 
 
-def generate(n: int, out: str | Path | TextIO, *, seed: int = 0, format: str = "turtle") -> int:
-    """Write a feed of ``n`` datasets to ``out`` (a path or a text stream); return the triples written."""
+def generate(
+    n: int, out: str | Path | TextIO, *, seed: int = 0, format: str = "turtle", first: int = 0
+) -> int:
+    """Write a feed of ``n`` datasets to ``out`` (a path or a text stream); return the triples written.
+
+    ``first`` numbers the datasets from there (feeds of distinct datasets for several sources)."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if n < 0:
@@ -252,7 +256,7 @@ def generate(n: int, out: str | Path | TextIO, *, seed: int = 0, format: str = "
         for subject, pairs in _header(towns):
             handle.write(write_subject(subject, pairs))
             triples += len(pairs)
-        for i in range(n):
+        for i in range(first, first + n):
             chunk = []
             for subject, pairs in _dataset(i, rng, towns):
                 chunk.append(write_subject(subject, pairs))
