@@ -86,7 +86,8 @@ def build_store(size: int) -> Path:
 def build_postgres_store(size: int, base_url: str) -> tuple[str, float | None]:
     """The URL of a scratch schema holding ``size`` generated datasets, and the load's seconds (None: reused).
 
-    The schema is marked complete by a comment once loaded; an unmarked one (a load cut off) is rebuilt.
+    The schema is marked complete by a comment once loaded; an unmarked one (a load cut off) is rebuilt,
+    a complete one is migrated to the newest revision.
     """
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -103,6 +104,7 @@ def build_postgres_store(size: int, base_url: str) -> tuple[str, float | None]:
         with admin.connect() as connection:
             mark = "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = :schema"
             if connection.execute(text(mark), {"schema": schema}).scalar() == "complete":
+                upgrade_database(settings=_settings(schema_url))  # migrations added since it was built
                 return schema_url, None
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
