@@ -7,6 +7,7 @@ SQLite and PostgreSQL, with the loopback replay of DataSud's real CKAN responses
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -32,8 +33,7 @@ from tests.api.source_support import (
     env,
     replay,
 )
-from tests.api.test_jobs_api import slow_datasud
-from tests.harvesters.replay import ReplayServer
+from tests.harvesters.replay import SAMPLES_DIR, RecordedRequest, ReplayServer, Reply
 
 __all__ = ["datasud", "env", "replay"]  # fixtures
 
@@ -314,7 +314,15 @@ def test_a_running_job_page_follows_its_progress_without_and_with_javascript(
     env: Env, browser: TestClient
 ) -> None:
     source = env.create()
-    slow_datasud(env, delay=1.0)
+    release = threading.Event()
+
+    def held_answer(_: RecordedRequest) -> Reply:
+        """DataSud's answer, given only when the test says so: the run is surely going on until then."""
+        release.wait(30)
+        body = (SAMPLES_DIR / "ckan-datasud/package_search.json").read_bytes()
+        return Reply(body, 200, {"Content-Type": "application/json"})
+
+    env.replay.route(SEARCH, handler=held_answer)
     csrf = sign_in(browser, env.tokens["steward"])
     run = browser.post(f"/steward/sources/{source['id']}/harvest", data={"csrf": csrf})
     job_path = run.headers["location"]
@@ -325,6 +333,7 @@ def test_a_running_job_page_follows_its_progress_without_and_with_javascript(
     assert second.headers["location"] == job_path + "?notice=already_running"
     aborted = browser.post(job_path + "/abort", data={"csrf": csrf})
     assert aborted.headers["location"] == job_path + "?notice=abort_requested"
+    release.set()
     assert wait_for(browser, int(job_path.rsplit("/", 1)[1]))["status"] == "aborted"
     assert '<meta http-equiv="refresh"' not in browser.get(job_path, headers=HTML).text
 

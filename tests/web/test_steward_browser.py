@@ -31,10 +31,16 @@ __all__ = ["browser", "page"]  # fixtures
 pytestmark = pytest.mark.timeout(240)
 
 
-def _slow_datasud(_: RecordedRequest) -> Reply:
-    """DataSud's real answer, a little late, so that the job page sees the run going on."""
+GATE = threading.Event()
+"""Open: the replay answers at once. The test closes it to see a run going on, then opens it again."""
+GATE.set()
+
+
+def _gated_datasud(_: RecordedRequest) -> Reply:
+    """DataSud's real answer, once the gate is open."""
+    GATE.wait(30)
     body = (SAMPLES_DIR / "ckan-datasud/package_search.json").read_bytes()
-    return Reply(body, 200, {"Content-Type": "application/json"}, delay=1.5)
+    return Reply(body, 200, {"Content-Type": "application/json"})
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +54,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     upgrade_database(settings=settings)
     tokens = make_tokens(settings)
     replay = ReplayServer().start()
-    replay.route(SEARCH, handler=_slow_datasud)
+    replay.route(SEARCH, handler=_gated_datasud)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -113,10 +119,14 @@ def test_steward_signs_in_tests_saves_runs_and_reads_the_report(workspace: dict[
     assert p.get_by_role("status").inner_text() == "De bron is bewaard."
     assert serious_violations(p) == []
 
-    p.get_by_role("button", name="Nu oogsten").click()
-    p.wait_for_url("**/steward/jobs/*")
-    assert p.locator("#job-status").inner_text() == "bezig", "the run is still going on"
-    shot(p, "steward-job-running")
+    GATE.clear()
+    try:
+        p.get_by_role("button", name="Nu oogsten").click()
+        p.wait_for_url("**/steward/jobs/*")
+        assert p.locator("#job-status").inner_text() == "bezig", "the run is going on"
+        shot(p, "steward-job-running")
+    finally:
+        GATE.set()
     p.wait_for_function("document.getElementById('job-status').textContent === 'geslaagd'", timeout=60_000)
     shot(p, "steward-job-report")
     assert p.locator('#job-counts [data-action="created"] .n').inner_text() == "7"
