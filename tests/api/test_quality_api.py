@@ -127,3 +127,15 @@ def test_a_withdrawn_dataset_quality_is_gone(client: TestClient, store: Any) -> 
         session.commit()
     body = _problem(client.get(f"/api/datasets/{_slug(store, BARE_URI)}/quality"), 410)
     assert "withdrawn" in body["detail"]
+
+
+def test_a_source_id_beyond_the_key_range_is_a_validation_problem(store: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from catalog.api.app import create_app
+    from catalog.settings import Settings
+
+    client = TestClient(create_app(Settings(database={"url": store.url})))
+    response = client.get(f"/api/sources/{2**63}/quality")
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/sources/0/quality").status_code == 422

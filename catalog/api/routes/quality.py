@@ -207,7 +207,7 @@ def _problems(session: SessionDep, source_id: int | None = None) -> list[Problem
     responses=_NOT_FOUND,
 )
 def source_quality(
-    session: SessionDep, id: Annotated[int, Path(description="The source's id.")]
+    session: SessionDep, id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The source's id.")]
 ) -> SourceQualityBody:
     """The quality of the datasets a source owns, its most common problems, and its last harvest's tally."""
     if session.get(Source, id) is None:
