@@ -117,6 +117,8 @@ class QualitySection(_Section):
     """Seconds one link check may take (connecting and the first answer)."""
     link_check_concurrency: int = Field(default=8, gt=0)
     """Hosts checked at once by ``catalog check-links``."""
+    link_check_schedule: str = "0 3 * * *"
+    """When the workers run the link checks (cron, UTC; on SQLite run ``catalog check-links`` from cron)."""
 
 
 class WorkerSection(_Section):

@@ -32,6 +32,8 @@ __all__ = [
 QUEUE = "harvest"
 HARVEST_TASK = "catalog.harvest_source"
 SCHEDULE_TASK = "catalog.schedule_due"
+LINKS_TASK = "catalog.check_links"
+"""Checks the access and download URLs that are due (``quality.link_check_schedule``, in UTC)."""
 """Queues the due sources; one at a time in the whole cluster (its lock), so no source is queued twice."""
 _log = logging.getLogger("catalog.worker")
 
@@ -79,8 +81,31 @@ def make_app(settings: Settings) -> App:
     async def schedule_due() -> int:
         return len(await queue_due(app, settings))
 
-    del harvest_source, schedule_due  # registered on the app by name
+    @app.periodic(cron=settings.quality.link_check_schedule, periodic_id="links")
+    @app.task(name=LINKS_TASK, queue=QUEUE, lock=LINKS_TASK, queueing_lock=LINKS_TASK)
+    async def check_links_task(timestamp: int) -> dict[str, int]:
+        return await asyncio.to_thread(_check_links, settings)
+
+    del harvest_source, schedule_due, check_links_task  # registered on the app by name
     return app
+
+
+def _check_links(settings: Settings) -> dict[str, int]:
+    """One round of link checks (``catalog check-links``), in a thread with its own event loop."""
+    from datetime import timedelta
+
+    from catalog.quality.links import LinkChecker, check_links
+
+    async def run() -> dict[str, int]:
+        checker = LinkChecker.from_settings(settings)
+        try:
+            ttl = timedelta(hours=settings.quality.link_check_ttl_hours)
+            result = await check_links(store_for(settings, writer=True), checker, ttl=ttl)
+        finally:
+            await checker.aclose()
+        return {"checked": result.checked, "answered": result.answered, "failed": result.failed}
+
+    return asyncio.run(run())
 
 
 def _lock(source_id: int) -> str:

@@ -245,3 +245,42 @@ def test_a_harvest_started_through_the_api_runs_on_a_worker(
         _wait(lambda: _jobs(engine) == [(source_id, "succeeded")], 90, "a worker to run the claimed job")
         job = client.get(started.headers["Location"]).json()
         assert job["status"] == "succeeded" and job["stats"]["created"] == 6
+
+
+LINKED_FEED = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://data.example.be/dataset/links> a dcat:Dataset ;
+  dct:identifier "links" ; dct:title "Links"@nl ; dct:description "Twee distributies"@nl ;
+  dcat:distribution <https://data.example.be/dataset/links/ok>, <https://data.example.be/dataset/links/gone> .
+<https://data.example.be/dataset/links/ok> a dcat:Distribution ; dcat:accessURL <{base}/files/ok.csv> .
+<https://data.example.be/dataset/links/gone> a dcat:Distribution ; dcat:accessURL <{base}/files/gone.csv> .
+"""
+
+
+def test_the_workers_run_the_link_checks_on_their_schedule(
+    engine: Engine, workers: Callable[..., Workers]
+) -> None:
+    from tests.harvesters.replay import ReplayServer
+
+    server = ReplayServer().start()
+    try:
+        server.route("/feed.ttl", body=LINKED_FEED.replace("{base}", server.base_url).encode(),
+                     headers={"Content-Type": "text/turtle"})  # fmt: skip
+        server.route("/files/ok.csv", body=b"a,b\n1,2\n", headers={"Content-Type": "text/csv"})
+        server.route("/files/gone.csv", body=b"gone", status=404)
+        from sqlalchemy.orm import Session
+
+        with Session(engine) as session:
+            create_source(session, name="links", kind="dcat", url=server.url("/feed.ttl"))
+            session.commit()
+        workers(CATALOG_QUALITY__LINK_CHECK_SCHEDULE="* * * * * */2").start("links")  # every 2 s
+
+        def checked() -> dict[str, bool]:
+            with engine.connect() as connection:
+                rows = connection.execute(text("SELECT url, ok FROM link_checks"))
+                return {url.rsplit("/", 1)[-1]: bool(ok) for url, ok in rows}
+
+        _wait(lambda: len(checked()) == 2, 90, "the scheduled link checks")
+        assert checked() == {"ok.csv": True, "gone.csv": False}
+    finally:
+        server.close()
