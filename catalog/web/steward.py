@@ -33,6 +33,7 @@ from catalog.web.steward_base import (
     managed_source,
     page,
     see_other,
+    spend,
 )
 from catalog.web.steward_session import (
     LOGIN_CSRF_COOKIE,
@@ -188,6 +189,7 @@ async def harvest(
     await read_form(request, steward.csrf)
     with writer() as session:
         source = managed_source(session, id, steward)
+        spend(request, steward, "write")
         if not source.active:
             return see_other(f"/steward/sources/{id}?notice=inactive")
     try:
@@ -220,6 +222,7 @@ async def set_active(
     active = form.get("active") == "1"
     with session_scope(writer) as session:
         source = managed_source(session, id, steward)
+        spend(request, steward, "write")
         before = snapshot(session, source)
         update_source_checked(session, settings, source, {"active": active})
         record_audit(

@@ -10,7 +10,8 @@ token's scope get the 403 page, an unknown source or job the 404 page, anything 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+import threading
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -23,6 +24,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from catalog.api.auth import RATE_BUCKETS
+from catalog.auth.ratelimit import RateLimiter
 from catalog.db.tables import HarvestJob, Source
 from catalog.db.types import as_utc
 from catalog.exceptions import NotFound
@@ -39,15 +42,21 @@ __all__ = [
     "page",
     "require_steward",
     "see_other",
+    "spend",
 ]
 
 _log = logging.getLogger(__name__)
+_limiter_lock = threading.Lock()
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> HTMLResponse:
-    """The friendly error page for ``status`` (403, 404, 500 ...) with an optional explanation."""
-    kind = {403: "forbidden", 404: "not_found"}.get(status, "error")
-    return render(request, "error.html", status_code=status, kind=kind, detail=detail)
+def error_page(
+    request: Request, status: int, detail: str | None = None, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
+    """The friendly error page for ``status`` (403, 404, 429, 500 ...) with an optional explanation."""
+    kind = {403: "forbidden", 404: "not_found", 429: "busy"}.get(status, "error")
+    response = render(request, "error.html", status_code=status, kind=kind, detail=detail)
+    response.headers.update(headers or {})
+    return response
 
 
 class StewardRoute(APIRoute):
@@ -69,7 +78,7 @@ class StewardRoute(APIRoute):
             except RequestValidationError:
                 return error_page(request, 404)
             except HTTPException as exc:
-                return error_page(request, exc.status_code, str(exc.detail))
+                return error_page(request, exc.status_code, str(exc.detail), exc.headers)
             except Exception:
                 rid = getattr(request.state, "request_id", None)
                 _log.exception("steward page %s failed (request %s)", request.url.path, rid)
@@ -120,6 +129,27 @@ def page(
 def see_other(url: str) -> RedirectResponse:
     """After a successful POST: 303 to the page that shows its outcome."""
     return RedirectResponse(url, status_code=303)
+
+
+def spend(request: Request, steward: Steward, bucket: str) -> None:
+    """Spend one action of the token's ``bucket`` ("write" or "test"), shared with the API's limit
+    (``server.write_rate_per_minute``, ``server.test_rate_per_minute``); 429 when it is empty."""
+    state = request.app.state
+    limiter: RateLimiter | None = getattr(state, "rate_limiter", None)
+    if limiter is None:
+        with _limiter_lock:
+            limiter = getattr(state, "rate_limiter", None)
+            if limiter is None:
+                limiter = state.rate_limiter = RateLimiter()
+    rate = RATE_BUCKETS[bucket](state.settings)
+    wait = limiter.take((bucket, f"token:{steward.principal.token_id}"), rate_per_minute=rate)
+    if wait > 0:
+        seconds = RateLimiter.retry_after(wait)
+        raise HTTPException(
+            429,
+            f"at most {rate} a minute; try again in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 def managed_source(session: Session, source_id: int, steward: Steward) -> Source:

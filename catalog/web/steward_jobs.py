@@ -24,7 +24,7 @@ from catalog.db.jobs import STAT_KEYS, JobRunning, count_job_records, list_job_r
 from catalog.db.tables import JOB_RECORD_ACTIONS, HarvestJob, HarvestJobRecord
 from catalog.harvest.control import JobConflict, abort_job, confirm_withdrawal
 from catalog.web.steward import IdPath, kind_label
-from catalog.web.steward_base import StewardDep, StewardRoute, managed_job, page, see_other
+from catalog.web.steward_base import StewardDep, StewardRoute, managed_job, page, see_other, spend
 from catalog.web.steward_session import read_form
 
 __all__ = ["PER_PAGE", "router"]
@@ -106,6 +106,7 @@ async def abort(
     await read_form(request, steward.csrf)
     with writer() as session:
         managed_job(session, id, steward)
+    spend(request, steward, "write")
     try:
         result = abort_job(writer, settings, job_id=id)
     except JobConflict:
@@ -138,6 +139,7 @@ async def withdrawal(
     with writer() as session:
         job, source = managed_job(session, id, steward)
         held, source_id = job.held_withdrawals, source.id
+    spend(request, steward, "write")
     confirm = form.get("decision") == "confirm"
     started_id: int | None = None
     if confirm:

@@ -30,7 +30,7 @@ from catalog.harvest.sources import check_source_url
 from catalog.model import pick_text
 from catalog.web.i18n import language_of
 from catalog.web.steward import kind_label
-from catalog.web.steward_base import StewardDep, StewardRoute, page, see_other
+from catalog.web.steward_base import StewardDep, StewardRoute, page, see_other, spend
 from catalog.web.steward_session import Steward, read_form
 
 __all__ = ["SCHEDULES", "SourceForm", "router"]
@@ -203,6 +203,7 @@ async def new_source_post(
     posted = await read_form(request, steward.csrf)
     form = SourceForm.posted(posted)
     saving = posted.get("action") == "save"
+    spend(request, steward, "write" if saving else "test")
     _check(form, steward, settings, saving=saving)
     if form.errors:
         return _form_page(request, steward, form)

@@ -186,6 +186,11 @@ STEWARD_MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Je hebt geen toegang tot deze pagina of deze actie.",
         "en": "You may not see this page or do this.",
     },
+    "busy_title": {"nl": "Even geduld", "en": "Please wait a moment"},
+    "busy_text": {
+        "nl": "Je deed te veel aanvragen na elkaar. Probeer het zo dadelijk opnieuw.",
+        "en": "You made too many requests in a row. Try again in a moment.",
+    },
     **{f"action_{key}": {"nl": nl, "en": en} for key, (nl, en) in _ACTIONS.items()},
     **{f"status_{key}": {"nl": nl, "en": en} for key, (nl, en) in _STATUSES.items()},
     **{f"schedule_{key}": {"nl": nl, "en": en} for key, (nl, en) in _SCHEDULES.items()},

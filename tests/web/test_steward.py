@@ -333,8 +333,10 @@ def test_a_running_job_page_follows_its_progress_without_and_with_javascript(
     assert second.headers["location"] == job_path + "?notice=already_running"
     aborted = browser.post(job_path + "/abort", data={"csrf": csrf})
     assert aborted.headers["location"] == job_path + "?notice=abort_requested"
-    release.set()
-    assert wait_for(browser, int(job_path.rsplit("/", 1)[1]))["status"] == "aborted"
+    try:  # the run stops where it waits for the page
+        assert wait_for(browser, int(job_path.rsplit("/", 1)[1]))["status"] == "aborted"
+    finally:
+        release.set()
     assert '<meta http-equiv="refresh"' not in browser.get(job_path, headers=HTML).text
 
 
@@ -376,3 +378,25 @@ def test_an_unexpected_failure_gets_the_friendly_500_page(env: Env, browser: Tes
     assert "Er ging iets mis" in broken.text
     assert "Traceback" not in broken.text and "harvest_job_records" not in broken.text
     assert browser.get(f"/steward/jobs/{job['id']}", headers=HTML).status_code == 200
+
+
+@pytest.fixture
+def strict(store: Any, datasud: ReplayServer) -> Iterator[Env]:
+    """The app allowing two tests of a source a minute per token."""
+    yield from build_env(store, datasud, server={"test_rate_per_minute": 2})
+
+
+def test_tests_of_a_source_share_the_apis_rate_limit(strict: Env) -> None:
+    env = strict
+    with TestClient(env.client.app, follow_redirects=False) as browser:
+        csrf = sign_in(browser, env.tokens["steward"])
+        bad = _form(csrf, env, action="test", options="colour=blue")  # refused before any fetch
+        assert [browser.post("/steward/sources/new", data=bad).status_code for _ in range(2)] == [422, 422]
+        third = browser.post("/steward/sources/new", data=bad)
+        assert third.status_code == 429 and "Even geduld" in third.text
+        assert int(third.headers["retry-after"]) >= 1
+        body = {"kind": "ckan", "url": env.replay.url(""), "municipality": GENT}
+        api = env.client.post("/api/sources/test", json=body, headers=env.headers("steward"))
+        assert api.status_code == 429, "the web pages spend the token's API budget"
+        other = env.client.post("/api/sources/test", json=body, headers=env.headers("admin"))
+        assert other.status_code == 200, "another token has its own budget"
