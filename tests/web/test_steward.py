@@ -6,6 +6,7 @@ SQLite and PostgreSQL, with the loopback replay of DataSud's real CKAN responses
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -400,3 +401,19 @@ def test_tests_of_a_source_share_the_apis_rate_limit(strict: Env) -> None:
         assert api.status_code == 429, "the web pages spend the token's API budget"
         other = env.client.post("/api/sources/test", json=body, headers=env.headers("admin"))
         assert other.status_code == 200, "another token has its own budget"
+
+
+def test_over_https_the_cookie_is_secure_and_sign_in_never_leaves_the_site(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with TestClient(env.client.app, base_url="https://catalog.example", follow_redirects=False) as tls:
+        form = tls.get("/steward/login?next=//evil.example/x", headers=HTML)
+        assert 'name="next" value="/steward"' in form.text, "a foreign next is dropped from the form"
+        data = {"csrf": csrf_of(form.text), "token": env.tokens["steward"], "next": "//evil.example/x"}
+        done = tls.post("/steward/login", data=data)
+        assert done.status_code == 303 and done.headers["location"] == "/steward"
+        assert "Secure" in done.headers["set-cookie"] and "HttpOnly" in done.headers["set-cookie"]
+        inside = tls.get("/steward/login?next=/steward/sources/new", headers=HTML)
+        assert inside.status_code == 303 and inside.headers["location"] == "/steward/sources/new"
+    assert env.tokens["steward"] not in caplog.text, "the token is never logged"
