@@ -176,3 +176,44 @@ def test_an_outsider_gets_the_friendly_403_page(workspace: dict[str, Any], page:
     assert p.get_by_role("heading", name="Geen toegang").is_visible()
     shot(p, "steward-forbidden")
     assert serious_violations(p) == []
+
+
+def test_the_workspace_fits_a_phone(workspace: dict[str, Any], browser: Any) -> None:
+    site = workspace["site"]
+    admin = {"Authorization": f"Bearer {workspace['tokens']['admin']}"}
+    workspace["replay"].route("/phone" + SEARCH, handler=_gated_datasud)
+    body = {
+        "name": "Phone test",
+        "kind": "ckan",
+        "url": workspace["replay"].url("/phone"),
+        "municipality": "44021",
+    }
+    source = httpx.post(site + "/api/sources", json=body, headers=admin, timeout=10).json()
+    started = httpx.post(f"{site}/api/sources/{source['id']}/harvest", headers=admin, timeout=10)
+    job_id = started.json()["job_id"]
+    deadline = time.monotonic() + 60
+    while (job := httpx.get(f"{site}/api/jobs/{job_id}", headers=admin, timeout=10).json())[
+        "status"
+    ] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert job["stats"]["created"] == 7, job
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        p = context.new_page()
+        p.goto(site + "/steward/login")
+        p.get_by_label("API-token").fill(workspace["tokens"]["admin"])
+        p.get_by_role("button", name="Aanmelden").click()
+        p.wait_for_url(site + "/steward")
+        for path in (
+            "/steward",
+            "/steward/sources/new",
+            f"/steward/sources/{source['id']}",
+            f"/steward/jobs/{job_id}",
+        ):
+            p.goto(site + path)
+            name = "steward-phone-" + (path.strip("/").replace("/", "-") or "home")
+            shot(p, name)
+            assert p.evaluate("document.documentElement.scrollWidth <= 376"), f"{path}: no sideways scrolling"
+    finally:
+        context.close()
