@@ -51,6 +51,7 @@ STEWARD_MESSAGES: dict[str, dict[str, str]] = {
     "your_sources": {"nl": "Jouw bronnen", "en": "Your sources"},
     "no_sources": {"nl": "Je beheert nog geen bronnen.", "en": "You manage no sources yet."},
     "add_source": {"nl": "Bron toevoegen", "en": "Add a source"},
+    "edit_source": {"nl": "Instellingen aanpassen", "en": "Change the settings"},
     "add_source_text": {
         "nl": "Test de bron eerst: je ziet wat de catalogus van de eerste records maakt, zonder iets op"
         " te slaan. Bewaar ze daarna.",
@@ -154,6 +155,7 @@ STEWARD_MESSAGES: dict[str, dict[str, str]] = {
     "outcome": {"nl": "Uitkomst", "en": "Outcome"},
     "reason": {"nl": "Reden", "en": "Reason"},
     "notice_created": {"nl": "De bron is bewaard.", "en": "The source is saved."},
+    "notice_updated": {"nl": "De instellingen zijn bewaard.", "en": "The settings are saved."},
     "notice_activated": {"nl": "De bron is weer actief.", "en": "The source is active again."},
     "notice_deactivated": {
         "nl": "De bron is gedeactiveerd: ze wordt niet meer geoogst, haar datasets blijven.",

@@ -417,3 +417,42 @@ def test_over_https_the_cookie_is_secure_and_sign_in_never_leaves_the_site(
         inside = tls.get("/steward/login?next=/steward/sources/new", headers=HTML)
         assert inside.status_code == 303 and inside.headers["location"] == "/steward/sources/new"
     assert env.tokens["steward"] not in caplog.text, "the token is never logged"
+
+
+def test_fix_a_setting_of_a_saved_source(env: Env, browser: TestClient) -> None:
+    first = env.create()
+    second = env.create(name="Second", url=env.replay.url("/second"))
+    csrf = sign_in(browser, env.tokens["steward"])
+    edit = f"/steward/sources/{first['id']}/edit"
+    form = browser.get(edit, headers=HTML)
+    assert form.status_code == 200 and "Instellingen aanpassen" in form.text
+    assert ">incremental=false\nlanguage=fr</textarea>" in form.text, "the saved options as key=value lines"
+    assert f'action="{edit}"' in form.text and 'value="Gent CKAN"' in form.text
+
+    values = _form(csrf, env, name="Gent CKAN", options="language=fr\nincremental=false\nrows=3")
+    bad = browser.post(edit, data={**values, "options": "rows=many"})
+    assert bad.status_code == 422 and re.search(r'id="options-error"[^>]*>[^<]*rows', bad.text)
+    done = browser.post(edit, data=values)
+    assert done.status_code == 303 and done.headers["location"].endswith("notice=updated")
+    saved = env.client.get(first["href"], headers=env.headers("admin")).json()
+    assert saved["options"] == {"language": "fr", "incremental": False, "rows": 3}
+
+    clash = browser.post(f"/steward/sources/{second['id']}/edit", data=_form(csrf, env, name="Second"))
+    assert clash.status_code == 422 and f'href="/steward/sources/{first["id"]}"' in clash.text
+    assert env.client.get(second["href"]).json()["url"].endswith("/second"), "nothing changed"
+    with env.store.sessions() as session:
+        updates = session.scalars(select(AuditEntry).where(AuditEntry.action == "update")).all()
+        assert len(updates) == 1 and updates[0].before["options"] == {"language": "fr", "incremental": False}
+
+    english = browser.get("/steward?lang=en", headers=HTML).text
+    assert "Signed in as gent" in english and "Your sources" in english and 'lang="en"' in english
+
+
+def test_an_outsider_cannot_open_or_post_the_edit_form(env: Env, browser: TestClient) -> None:
+    source = env.create()
+    csrf = sign_in(browser, env.tokens["outsider"])
+    edit = f"/steward/sources/{source['id']}/edit"
+    assert browser.get(edit, headers=HTML).status_code == 403
+    refused = browser.post(edit, data=_form(csrf, env, municipality=ANTWERPEN, name="Taken"))
+    assert refused.status_code == 403
+    assert env.client.get(source["href"]).json()["name"] == "Gent CKAN"
