@@ -24,7 +24,14 @@
 
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (!response.ok || type.indexOf("application/json") !== 0) {
+          window.location.reload();  // signed out or refused: the page itself says why
+          return null;
+        }
+        return response.json();
+      })
       .then(function (body) {
         if (body === null) { return; }
         if (status && body.status) { status.setAttribute("data-status", body.status); }
