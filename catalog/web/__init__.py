@@ -30,5 +30,5 @@ def install_web(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(steward_sources_router)  # before /steward/sources/{id}: it owns /sources/new
     app.include_router(steward_router)
-    app.include_router(steward_jobs_router)
+    app.include_router(steward_jobs_router)  # last: its /steward/{rest:path} answers the 404 page
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

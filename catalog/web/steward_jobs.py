@@ -24,7 +24,7 @@ from catalog.db.jobs import STAT_KEYS, JobRunning, count_job_records, list_job_r
 from catalog.db.tables import JOB_RECORD_ACTIONS, HarvestJob, HarvestJobRecord
 from catalog.harvest.control import JobConflict, abort_job, confirm_withdrawal
 from catalog.web.steward import IdPath, kind_label
-from catalog.web.steward_base import StewardDep, StewardRoute, managed_job, page, see_other, spend
+from catalog.web.steward_base import StewardDep, StewardRoute, error_page, managed_job, page, see_other, spend
 from catalog.web.steward_session import read_form
 
 __all__ = ["PER_PAGE", "router"]
@@ -160,3 +160,9 @@ async def withdrawal(
     if started_id is not None:
         return see_other(f"/steward/jobs/{started_id}")
     return see_other(f"/steward/jobs/{id}?notice=refused")
+
+
+@router.get("/{rest:path}", response_class=HTMLResponse, include_in_schema=False)
+def not_found(request: Request, steward: StewardDep, rest: str) -> HTMLResponse:
+    """Any other workspace address: the 404 page (this router is included last, see ``catalog.web``)."""
+    return error_page(request, 404)

@@ -194,7 +194,12 @@ def test_a_gent_steward_can_neither_see_nor_change_an_antwerpen_source(env: Env,
     )
     assert form.status_code == 422 and "beheert deze gemeente of organisatie niet" in form.text
     assert browser.get(f"/steward/sources/{gent['id']}", headers=HTML).status_code == 200
-    for missing in ("/steward/sources/999999", "/steward/jobs/999999", "/steward/sources/abc"):
+    for missing in (
+        "/steward/sources/999999",
+        "/steward/jobs/999999",
+        "/steward/sources/abc",
+        "/steward/x/y",
+    ):
         page = browser.get(missing, headers=HTML)
         assert page.status_code == 404 and "Niet gevonden" in page.text, missing
 
