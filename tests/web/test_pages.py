@@ -199,3 +199,14 @@ def test_a_withdrawn_dataset_page_says_when_and_why(tmp_path: Any) -> None:
     gone = client.get(f"/datasets/{some}")
     assert gone.status_code == 410
     assert "Ingetrokken" in gone.text and "removed from the portal" in gone.text
+
+
+def test_unknown_pages_get_the_friendly_page_and_api_paths_keep_problem_json(demo: Settings) -> None:
+    browser = TestClient(create_app(demo), headers={"Accept": "text/html"})
+    page = browser.get("/no/such/page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Niet gevonden" in page.text
+    api = browser.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+    client = TestClient(create_app(demo))
+    assert client.get("/no/such/page").headers["content-type"] == "application/problem+json"
