@@ -60,6 +60,11 @@ def _start(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("uvicorn did not start")
 
 
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
 def _server_times(log: Path) -> dict[str, float]:
     """request id -> the app's own duration_ms, from its JSON access log."""
     times: dict[str, float] = {}
@@ -123,8 +128,8 @@ def measure(url: str, rounds: int, log: Path) -> list[dict[str, Any]]:
                 "page": name,
                 "requests": len(own),
                 "p50": statistics.median(own),
-                "p95": search_bench._percentile(own, 95),
-                "wall_p95": search_bench._percentile(walls, 95),
+                "p95": _percentile(own, 95),
+                "wall_p95": _percentile(walls, 95),
             }
         )
     rows.append({"page": "first request (facet index)", "requests": 1, "p50": warmup_ms, "p95": warmup_ms})
