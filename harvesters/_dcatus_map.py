@@ -32,7 +32,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -49,9 +48,19 @@ from catalog.model import (
     RightsStatement,
 )
 from catalog.rdf.parse import Problem
-from harvesters._ckan_map import bbox_of_geojson
+from harvesters._ckan_map import (  # the vocabulary lookups, cached per text, that CKAN mapping uses too
+    bbox_of_geojson,
+    lookup_access_rights,
+    lookup_format,
+    lookup_frequency,
+    lookup_language,
+    lookup_licence,
+    lookup_media_type,
+    lookup_theme,
+)
 from harvesters._dcatus_text import plain_text
-from vocab import codelists, formats, licences, themes
+
+_Lookup = Callable[[str], str | None]
 
 __all__ = ["DcatUsMapper", "build_dataset", "dataset_identifier", "map_dataset"]
 
@@ -61,21 +70,6 @@ _NUMBER = r"\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*"
 _BBOX = re.compile(rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$")
 _TEMPLATE = re.compile(r"\{\{.*\}\}")
 _DATE: TypeAdapter[datetime | date] = TypeAdapter(DateValue)
-_Lookup = Callable[[str], str | None]
-
-
-def _cached(lookup: _Lookup) -> _Lookup:
-    """A vocabulary lookup remembered per text: a feed repeats the same formats, licences and themes."""
-    return lru_cache(maxsize=8192)(lookup)
-
-
-lookup_access_rights = _cached(codelists.lookup_access_rights)
-lookup_frequency = _cached(codelists.lookup_frequency)
-lookup_language = _cached(codelists.lookup_language)
-lookup_format = _cached(formats.lookup_format)
-lookup_media_type = _cached(formats.lookup_media_type)
-lookup_licence = _cached(licences.lookup_licence)
-lookup_theme = _cached(themes.lookup_theme)
 _FORMAT_ALIASES = {
     "arcgis geoservices rest api": "Esri REST",
     "esri rest": "Esri REST",
