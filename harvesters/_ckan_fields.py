@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from harvesters._json_map import split_list
+
 __all__ = ["dcat_fields", "extras_of", "list_value"]
 
 _TOP_LEVEL = (
@@ -80,6 +82,4 @@ def list_value(text: str) -> list[str]:
             parsed = None
         if isinstance(parsed, list):
             return [str(v).strip() for v in parsed if isinstance(v, str | int | float) and str(v).strip()]
-    if "," in text and "://" not in text:
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return [text] if text else []
+    return split_list(text)

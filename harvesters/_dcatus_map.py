@@ -28,48 +28,46 @@ What cannot be kept is dropped and reported as a :class:`~catalog.rdf.parse.Prob
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from catalog.model import (
     Agent,
     BBox,
     ContactPoint,
     Dataset,
-    DateValue,
     Distribution,
     Location,
     PeriodOfTime,
     RightsStatement,
 )
 from catalog.rdf.parse import Problem
-from harvesters._ckan_map import (  # the vocabulary lookups, cached per text, that CKAN mapping uses too
+from harvesters._dcatus_text import plain_text
+from harvesters._json_map import (
+    JsonMapper,
     bbox_of_geojson,
+    bbox_of_geometry,
+    is_iri,
+    is_web_url,
     lookup_access_rights,
     lookup_format,
     lookup_frequency,
     lookup_language,
-    lookup_licence,
     lookup_media_type,
     lookup_theme,
+    strings,
+    text_of,
 )
-from harvesters._dcatus_text import plain_text
-
-_Lookup = Callable[[str], str | None]
 
 __all__ = ["DcatUsMapper", "build_dataset", "dataset_identifier", "map_dataset"]
 
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'{}|\\^`()\[\]]+[^\s<>\"'{}|\\^`()\[\].,;:!?]")
 _NUMBER = r"\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*"
 _BBOX = re.compile(rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$")
 _TEMPLATE = re.compile(r"\{\{.*\}\}")
-_DATE: TypeAdapter[datetime | date] = TypeAdapter(DateValue)
 _FORMAT_ALIASES = {
     "arcgis geoservices rest api": "Esri REST",
     "esri rest": "Esri REST",
@@ -78,123 +76,46 @@ _FORMAT_ALIASES = {
 """Format names ArcGIS Hub writes that the vocabulary does not know by that name."""
 
 
-def _is_iri(text: str) -> bool:
-    return _IRI.fullmatch(text) is not None
-
-
-def _is_web_url(text: str) -> bool:
-    return _is_iri(text) and text.lower().startswith(("http://", "https://"))
-
-
-def _str(value: Any) -> str | None:
-    if type(value) is str:  # the common case first: this runs for every field of every dataset
-        return value.strip() or None
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = str(value).strip()
-        return text or None
-    return None
-
-
-def _strings(value: Any) -> list[str]:
+def _listed(value: Any) -> list[str]:
     """A list of strings from a list, or from one string (comma-separated when it holds commas)."""
-    if isinstance(value, list):
-        return [t for t in (_str(v) for v in value) if t]
-    text = _str(value)
-    if text is None:
-        return []
-    if "," in text and "://" not in text:
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return [text]
+    return strings(value, split=True)
+
+
+def _licence_names(text: str) -> Iterator[str]:
+    """A licence text as it is, then each URL written in it."""
+    yield text
+    yield from _URL_IN_TEXT.findall(text)
 
 
 def dataset_identifier(item: Mapping[str, Any]) -> str | None:
     """A dataset's ``identifier`` as text (a number is accepted), or None."""
-    return _str(item.get("identifier"))
+    return text_of(item.get("identifier"))
 
 
-class DcatUsMapper:
+class DcatUsMapper(JsonMapper):
     """Maps one dataset; collects the problems met on the way in ``problems``."""
 
-    def __init__(self, language: str) -> None:
-        self.language = language
-        self.problems: list[Problem] = []
-
-    def problem(self, path: str, message: str, value: Any = None) -> None:
-        text = None if value is None else str(value)
-        if text is not None and len(text) > 200:
-            text = text[:197] + "..."
-        self.problems.append(Problem(path, message, text))
-
-    def clean(self, value: Any) -> str | None:
-        text = _str(value)
-        if text is None:
-            return None
-        return plain_text(text) or None
-
-    def text(self, value: Any) -> dict[str, str]:
-        text = self.clean(value)
-        return {self.language: text} if text else {}
-
-    def iris(self, value: Any, path: str) -> list[str]:
-        out = []
-        texts = [value.strip()] if isinstance(value, str) else _strings(value)
-        for text in texts:
-            if not text:
-                continue
-            if _is_iri(text):
-                out.append(text)
-            else:
-                self.problem(path, "not an IRI", text)
-        return out
-
-    def date(self, value: Any, path: str) -> datetime | date | None:
-        text = _str(value)
-        if text is None:
-            return None
-        try:
-            return _DATE.validate_python(text)
-        except (ValidationError, ValueError):
-            self.problem(path, "not a date", text)
-            return None
-
-    def controlled(self, value: Any, lookup: _Lookup, path: str) -> str | None:
-        text = self.clean(value)
-        if text is None:
-            return None
-        found: str | None = lookup(text)
-        if found:
-            return found
-        if _is_iri(text):
-            return text
-        self.problem(path, "unknown value, not an IRI", text)
-        return None
+    def plain(self, text: str) -> str:
+        return plain_text(text)
 
     def licence(self, value: Any, path: str = "license") -> str | None:
         """The vocabulary's licence for the text or a URL in it; else an http(s) URL; else a problem."""
         text = self.clean(value)
         if text is None:
             return None
-        found: str | None = lookup_licence(text)
-        if found:
-            return found
-        urls = _URL_IN_TEXT.findall(text)
-        for url in urls:
-            found = lookup_licence(url)
-            if found:
-                return found
-        if _is_web_url(text):
-            return text
-        self.problem(path, "unknown licence", text)
-        return None
+        found = self.known_licence([text], _licence_names)
+        if found is None:
+            self.problem(path, "unknown licence", text)
+        return found
 
     def keywords_and_themes(self, item: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
-        words = [w for w in (self.clean(k) for k in _strings(item.get("keyword"))) if w]
+        words = [w for w in (self.clean(k) for k in _listed(item.get("keyword"))) if w]
         themes: list[str] = []
-        for word in (w for w in (self.clean(t) for t in _strings(item.get("theme"))) if w):
+        for word in (w for w in (self.clean(t) for t in _listed(item.get("theme"))) if w):
             found = lookup_theme(word)
             if found:
                 themes.append(found)
-            elif _is_iri(word):
+            elif is_iri(word):
                 themes.append(word)
             else:
                 words.append(word)
@@ -204,10 +125,10 @@ class DcatUsMapper:
     def publisher(self, value: Any) -> Agent | None:
         if isinstance(value, Mapping):
             name = self.clean(value.get("name"))
-            uri = _str(value.get("@id"))
+            uri = text_of(value.get("@id"))
         else:
             name, uri = self.clean(value), None
-        if uri is not None and not _is_web_url(uri):
+        if uri is not None and not is_web_url(uri):
             uri = None
         if name is None and uri is None:
             return None
@@ -219,22 +140,19 @@ class DcatUsMapper:
             if not isinstance(item, Mapping):
                 continue
             name = self.clean(item.get("fn"))
-            email = _str(item.get("hasEmail"))
-            if email is not None and ("@" not in email or " " in email.strip()):
-                self.problem(f"contact_point.{i}.email", "not an e-mail address", email)
-                email = None
+            email = self.email(item.get("hasEmail"), f"contact_point.{i}.email")
             if name or email:
                 out.append(ContactPoint(name=name, email=email))
         return out
 
     def spatial(self, value: Any) -> list[Location]:
         if isinstance(value, Mapping):
-            bbox = bbox_of_geojson(json.dumps(value))
+            bbox = bbox_of_geometry(value)
             if bbox is None:
                 self.problem("spatial", "not a GeoJSON geometry", value)
                 return []
             return [Location(bbox=bbox)]
-        text = _str(value)
+        text = text_of(value)
         if text is None:
             return []
         if _TEMPLATE.search(text):
@@ -252,13 +170,13 @@ class DcatUsMapper:
             bbox = bbox_of_geojson(text)
             if bbox is not None:
                 return [Location(bbox=bbox)]
-        if _is_web_url(text):
+        if is_web_url(text):
             return [Location(uri=text)]
         name = plain_text(text)
         return [Location(name={"": name})] if name else []
 
     def temporal(self, value: Any) -> list[PeriodOfTime]:
-        text = _str(value)
+        text = text_of(value)
         if text is None:
             return []
         start_text, _, end_text = text.partition("/")
@@ -266,13 +184,7 @@ class DcatUsMapper:
         end = None
         if end_text and not end_text.upper().startswith("P"):  # a duration end is not a date
             end = self.date(end_text, "temporal.end")
-        if start is None and end is None:
-            return []
-        try:
-            return [PeriodOfTime(start=start, end=end)]
-        except ValidationError:
-            self.problem("temporal", "start is after end", text)
-            return []
+        return self.period(start, end, text)
 
     def file_format(self, fmt: str | None, media: str | None, path: str) -> str | None:
         if fmt:
@@ -324,10 +236,10 @@ class DcatUsMapper:
         return out
 
 
-def _web_urls(mapper: DcatUsMapper, values: Iterable[str], path: str) -> list[str]:
+def _web_urls(mapper: JsonMapper, values: Iterable[str], path: str) -> list[str]:
     out = []
     for text in values:
-        if _is_web_url(text):
+        if is_web_url(text):
             out.append(text)
         else:
             mapper.problem(path, "not an http(s) URL", text)
@@ -338,8 +250,8 @@ def map_dataset(item: Mapping[str, Any], *, language: str) -> tuple[Dataset, tup
     """A DCAT-US dataset as a Dataset and what could not be kept; ValidationError when it cannot be built."""
     mapper = DcatUsMapper(language)
     identifier = dataset_identifier(item)
-    uri = _str(item.get("@id"))
-    if uri is not None and not _is_web_url(uri):
+    uri = text_of(item.get("@id"))
+    if uri is not None and not is_web_url(uri):
         uri = None
     keywords, themes = mapper.keywords_and_themes(item)
     rights = mapper.clean(item.get("rights"))
@@ -358,18 +270,9 @@ def map_dataset(item: Mapping[str, Any], *, language: str) -> tuple[Dataset, tup
         license=mapper.licence(item.get("license")),
         rights=RightsStatement(label={mapper.language: rights}) if rights else None,
         conforms_to=mapper.iris(item.get("conformsTo"), "conforms_to"),
-        landing_page=_web_urls(mapper, _strings(item.get("landingPage")), "landing_page"),
-        page=_web_urls(
-            mapper, [*_strings(item.get("references")), *_strings(item.get("describedBy"))], "page"
-        ),
-        language=[
-            found
-            for found in (
-                mapper.controlled(text, lookup_language, "language")
-                for text in _strings(item.get("language"))
-            )
-            if found
-        ],
+        landing_page=_web_urls(mapper, _listed(item.get("landingPage")), "landing_page"),
+        page=_web_urls(mapper, [*_listed(item.get("references")), *_listed(item.get("describedBy"))], "page"),
+        language=mapper.controlled_all(_listed(item.get("language")), lookup_language, "language"),
         spatial=mapper.spatial(item.get("spatial")),
         temporal=mapper.temporal(item.get("temporal")),
         frequency=mapper.controlled(item.get("accrualPeriodicity"), lookup_frequency, "frequency"),

@@ -21,35 +21,33 @@ values go through the :mod:`vocab` lookups; what cannot be kept is reported as a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import TypeAdapter, ValidationError
-
-from catalog.model import Agent, BBox, ContactPoint, Dataset, DateValue, Distribution, Location, PeriodOfTime
+from catalog.model import Agent, BBox, ContactPoint, Dataset, Distribution, Location, PeriodOfTime
 from catalog.rdf.parse import Problem
+from harvesters._json_map import (
+    JsonMapper,
+    bbox_of_points,
+    coordinates,
+    is_iri,
+    is_web_url,
+    lookup_access_rights,
+    lookup_format,
+    lookup_frequency,
+    lookup_language,
+    lookup_media_type,
+    lookup_theme,
+    strings,
+    text_of,
+)
 from harvesters._ods_exports import export_distributions, is_geographic
 from harvesters._ods_html import html_to_text, link_targets
-from vocab import codelists, formats, licences, themes
 from vocab.municipalities import lookup_municipality
 
 __all__ = ["map_dataset"]
-
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
-_SCALARS = (str, int, float)
-_DATE: TypeAdapter[datetime | date] = TypeAdapter(DateValue)
-
-_Lookup = Callable[[str], str | None]
-lookup_licence: _Lookup = lru_cache(maxsize=4096)(licences.lookup_licence)
-lookup_theme: _Lookup = lru_cache(maxsize=4096)(themes.lookup_theme)
-lookup_language: _Lookup = lru_cache(maxsize=1024)(codelists.lookup_language)
-lookup_frequency: _Lookup = lru_cache(maxsize=1024)(codelists.lookup_frequency)
-lookup_access_rights: _Lookup = lru_cache(maxsize=256)(codelists.lookup_access_rights)
-lookup_format: _Lookup = lru_cache(maxsize=1024)(formats.lookup_format)
-lookup_media_type: _Lookup = lru_cache(maxsize=1024)(formats.lookup_media_type)
 
 
 @lru_cache(maxsize=4096)
@@ -58,107 +56,29 @@ def _municipality_uri(name: str) -> str | None:
     return found.uri if found is not None else None
 
 
-def _str(value: Any) -> str | None:
-    if type(value) is str:  # the common case first: this runs some 40 times a dataset
-        return value.strip() or None
-    if isinstance(value, _SCALARS) and not isinstance(value, bool):
-        return str(value).strip() or None
-    return None
-
-
-def _strings(value: Any) -> list[str]:
-    """A list of strings, one string, or a comma-separated string (as some templates hold lists)."""
-    if isinstance(value, list):
-        return [text for text in (_str(v) for v in value) if text]
-    text = _str(value)
-    return [text] if text else []
-
-
-def _is_iri(text: str) -> bool:
-    return _IRI.fullmatch(text) is not None
-
-
-def _is_web_url(text: str) -> bool:
-    return _is_iri(text) and text.lower().startswith(("http://", "https://"))
-
-
-class _Mapper:
+class _Mapper(JsonMapper):
     """Maps one dataset; collects the problems met on the way."""
 
-    def __init__(self, language: str) -> None:
-        self.language = language
-        self.problems: list[Problem] = []
-
-    def problem(self, path: str, message: str, value: Any = None) -> None:
-        self.problems.append(Problem(path, message, None if value is None else str(value)[:200]))
-
-    def plain(self, value: Any) -> str | None:
-        text = _str(value)
-        return html_to_text(text) or None if text else None
-
-    def text(self, value: Any) -> dict[str, str]:
-        text = self.plain(value)
-        return {self.language: text} if text else {}
-
-    def controlled(self, value: Any, lookup: _Lookup, path: str) -> str | None:
-        """A controlled value as its canonical IRI; an unknown IRI is kept, other unknown text reported."""
-        text = self.plain(value)
-        if text is None:
-            return None
-        found = lookup(text)
-        if found:
-            return found
-        if _is_iri(text):
-            return text
-        self.problem(path, "unknown value, not an IRI", text)
-        return None
-
-    def controlled_all(self, value: Any, lookup: _Lookup, path: str) -> list[str]:
-        return [iri for iri in (self.controlled(v, lookup, path) for v in _strings(value)) if iri]
-
-    def iris(self, value: Any, path: str) -> list[str]:
-        out = []
-        for text in _strings(value):
-            if _is_iri(text):
-                out.append(text)
-            else:
-                self.problem(path, "not an IRI", text)
-        return out
-
-    def date(self, value: Any, path: str) -> datetime | date | None:
-        text = _str(value)
-        if text is None:
-            return None
-        try:
-            return _DATE.validate_python(text)
-        except (ValidationError, ValueError):
-            self.problem(path, "not a date", text)
-            return None
+    def plain(self, text: str) -> str:
+        return html_to_text(text)
 
     def licence(self, default: Mapping[str, Any]) -> str | None:
         """license_url, then license; the first the vocabulary knows wins, else a web URL is kept."""
         given: list[str] = []
         for value in (default.get("license_url"), default.get("license")):
-            text = _str(value)
+            text = text_of(value)
             if text:  # a licence written as a link: its words, then its target
                 given += [t for t in (html_to_text(text, keep_links=False), *link_targets(text)) if t]
-        for text in given:
-            for name in _licence_names(text):
-                found = lookup_licence(name)
-                if found:
-                    return found
-        for text in given:
-            if _is_web_url(text):
-                return text
-        if given:
+        found = self.known_licence(given, _licence_names)
+        if found is None and given:
             self.problem("license", "unknown licence", given[-1])
-        return None
+        return found
 
     def spatial(self, default: Mapping[str, Any], dcat: Mapping[str, Any]) -> list[Location]:
         out: list[Location] = []
-        for name in (*_strings(default.get("territory")), *_strings(dcat.get("spatial"))):
+        for name in (*strings(default.get("territory")), *strings(dcat.get("spatial"))):
             text = html_to_text(name)
-            if _is_iri(text):
+            if is_iri(text):
                 out.append(Location(uri=text))
             elif text:
                 out.append(Location(uri=_municipality_uri(text), name={self.language: text}))
@@ -172,21 +92,19 @@ class _Mapper:
         if value is None:
             return None
         geometry = value.get("geometry") if isinstance(value, dict) and "geometry" in value else value
-        points = list(_coordinates(geometry.get("coordinates") if isinstance(geometry, dict) else None))
+        points = list(coordinates(geometry.get("coordinates") if isinstance(geometry, dict) else None))
         if not points:
             self.problem("bbox", "not a GeoJSON geometry", value)
             return None
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        try:
-            return BBox(west=min(xs), south=min(ys), east=max(xs), north=max(ys))
-        except ValidationError:
+        bbox = bbox_of_points(points)
+        if bbox is None:
             self.problem("bbox", "coordinates out of range", value)
-            return None
+        return bbox
 
     def temporal(self, dcat: Mapping[str, Any]) -> list[PeriodOfTime]:
         """temporal_coverage_start / _end, else the free-text ``temporal``: ``start/end``, a year, years."""
         start_value, end_value = dcat.get("temporal_coverage_start"), dcat.get("temporal_coverage_end")
-        text = self.plain(dcat.get("temporal"))
+        text = self.clean(dcat.get("temporal"))
         if text and start_value is None and end_value is None:
             years = _YEARS.fullmatch(text)
             if years is not None:
@@ -197,40 +115,31 @@ class _Mapper:
                 self.problem("temporal", "not a period (start/end, a year or years)", text)
         start = self.date(start_value, "temporal.start")
         end = self.date(end_value, "temporal.end")
-        if start is None and end is None:
-            return []
-        try:
-            return [PeriodOfTime(start=start, end=end)]
-        except ValidationError:
-            self.problem("temporal", "start is after end", f"{start} / {end}")
-            return []
+        return self.period(start, end)
 
     def contact_points(self, dcat: Mapping[str, Any]) -> list[ContactPoint]:
-        name = self.plain(dcat.get("contact_name"))
-        email = _str(dcat.get("contact_email"))
-        if email is not None and "@" not in email:
-            self.problem("contact_point.email", "not an e-mail address", email)
-            email = None
+        name = self.clean(dcat.get("contact_name"))
+        email = self.email(dcat.get("contact_email"), "contact_point.email")
         return [ContactPoint(name=name, email=email)] if name or email else []
 
     def agent(self, value: Any) -> Agent | None:
-        name = self.plain(value)
+        name = self.clean(value)
         if name is None:
             return None
-        return Agent(uri=name) if _is_web_url(name) else Agent(name={"": name})
+        return Agent(uri=name) if is_web_url(name) else Agent(name={"": name})
 
     def attachment(self, item: Any, path: str, licence: str | None) -> Distribution | None:
         """An attachment or alternative export: its API ``href`` is where it is downloaded."""
         if not isinstance(item, Mapping):
             return None
-        href = _str(item.get("href"))
-        if href is None or not _is_web_url(href):
+        href = text_of(item.get("href"))
+        if href is None or not is_web_url(href):
             self.problem(path + "href", "attachment without a web URL", href)
             return None
-        mimetype = _str(item.get("mimetype"))
+        mimetype = text_of(item.get("mimetype"))
         media = self.controlled(mimetype, lookup_media_type, path + "mimetype") if mimetype else None
         return Distribution(
-            identifier=[i for i in (_str(item.get("id")),) if i],
+            identifier=[i for i in (text_of(item.get("id")),) if i],
             title=self.text(item.get("title")),
             access_url=[href],
             download_url=[href],
@@ -252,7 +161,7 @@ def _licence_names(text: str) -> list[str]:
     ``Open Database License (ODbL)`` -> also ``Open Database License``, ``ODbL``;
     ``Licence Ouverte v2.0 (Etalab)`` -> also ``Licence Ouverte v2.0``, ``Etalab``, ``Licence Ouverte``.
     """
-    if _is_iri(text):
+    if is_iri(text):
         return [text]
     names = [text]
     inner = _BRACKETS.search(text)
@@ -260,14 +169,6 @@ def _licence_names(text: str) -> list[str]:
         names += [_BRACKETS.sub(" ", text).strip(), inner.group(1).strip()]
     names += [_VERSION.sub("", name) for name in names]
     return [name for i, name in enumerate(names) if name and name not in names[:i]]
-
-
-def _coordinates(value: Any) -> Iterator[tuple[float, float]]:
-    if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, int | float) for v in value[:2]):
-        yield float(value[0]), float(value[1])
-    elif isinstance(value, list):
-        for item in value:
-            yield from _coordinates(item)
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
@@ -287,15 +188,15 @@ def map_dataset(
     metas = _dict(item.get("metas"))
     default = _dict(metas.get("default"))
     dcat = {**_dict(metas.get("dcat")), **_dict(metas.get("dcat_ap"))}
-    uri = _str(dcat.get("identifier"))
+    uri = text_of(dcat.get("identifier"))
     identifiers = [dataset_id]
-    if uri is not None and not _is_web_url(uri):
+    if uri is not None and not is_web_url(uri):
         identifiers.append(uri)
         uri = None
     licence = mapper.licence(default)
-    keywords = [w for w in (mapper.plain(k) for k in _strings(default.get("keyword"))) if w]
-    page = [p for p in _strings(default.get("references")) if _is_web_url(p)]
-    attributions = [a for a in (mapper.plain(v) for v in _strings(default.get("attributions"))) if a]
+    keywords = [w for w in (mapper.clean(k) for k in strings(default.get("keyword"))) if w]
+    page = [p for p in strings(default.get("references")) if is_web_url(p)]
+    attributions = [a for a in (mapper.clean(v) for v in strings(default.get("attributions"))) if a]
     distributions: list[Distribution] = []
     if item.get("has_records") is not False and default.get("records_count") != 0:
         modified = mapper.date(default.get("data_processed"), "data_processed")
@@ -314,7 +215,7 @@ def map_dataset(
         title=mapper.text(default.get("title")),
         description=mapper.text(default.get("description")),
         keyword={language: keywords} if keywords else {},
-        theme=mapper.controlled_all(default.get("theme"), lookup_theme, "theme"),
+        theme=mapper.controlled_all(strings(default.get("theme")), lookup_theme, "theme"),
         publisher=mapper.agent(default.get("publisher")),
         creator=mapper.agent(dcat.get("creator")),
         contact_point=mapper.contact_points(dcat),
@@ -329,7 +230,7 @@ def map_dataset(
         applicable_legislation=mapper.iris(dcat.get("applicable_legislation"), "applicable_legislation"),
         landing_page=[f"{portal}/explore/dataset/{quote(dataset_id, safe='')}/"],
         page=page,
-        language=mapper.controlled_all(default.get("language"), lookup_language, "language"),
+        language=mapper.controlled_all(strings(default.get("language")), lookup_language, "language"),
         spatial=mapper.spatial(default, dcat),
         temporal=mapper.temporal(dcat),
         frequency=mapper.controlled(dcat.get("accrualperiodicity"), lookup_frequency, "frequency"),
