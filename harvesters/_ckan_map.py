@@ -18,20 +18,9 @@ from pydantic import ValidationError
 
 from catalog.model import Agent, BBox, ContactPoint, Dataset, Distribution, Location, PeriodOfTime
 from catalog.rdf.parse import Problem
+from harvesters import _lookups as lookups
 from harvesters._ckan_fields import dcat_fields, list_value
-from harvesters._json_map import (
-    JsonMapper,
-    bbox_of_geojson,
-    is_iri,
-    is_web_url,
-    lookup_access_rights,
-    lookup_format,
-    lookup_frequency,
-    lookup_language,
-    lookup_media_type,
-    lookup_theme,
-    text_of,
-)
+from harvesters._json_map import JsonMapper, bbox_of_geojson, is_iri, is_web_url, text_of
 
 __all__ = ["Mapper", "map_package"]
 
@@ -111,13 +100,13 @@ class Mapper(JsonMapper):
         return {self.language: words} if words else {}
 
     def themes(self, package: Mapping[str, Any], extras: Mapping[str, str]) -> list[str]:
-        out = self.controlled_all(list_value(extras.get("theme", "")), lookup_theme, "theme")
+        out = self.controlled_all(list_value(extras.get("theme", "")), lookups.theme, "theme")
         for group in package.get("groups") or ():
             if not isinstance(group, dict):
                 continue
             for key in ("title", "display_name", "name"):
                 text = text_of(group.get(key))
-                found = lookup_theme(text) if text else None
+                found = lookups.theme(text) if text else None
                 if found:
                     out.append(found)
                     break
@@ -193,8 +182,8 @@ class Mapper(JsonMapper):
         if url is None or not is_iri(url):
             self.problem(path + "access_url", "resource without a usable URL", url)
             return None
-        fmt = self.controlled(resource.get("format"), lookup_format, path + "format")
-        media = self.controlled(resource.get("mimetype"), lookup_media_type, path + "media_type")
+        fmt = self.controlled(resource.get("format"), lookups.file_format, path + "format")
+        media = self.controlled(resource.get("mimetype"), lookups.media_type, path + "media_type")
         licence = self.licence(
             {"license_url": resource.get("license"), "license_id": resource.get("license_id")},
             path + "license",
@@ -241,15 +230,15 @@ def _looks_like_file(resource: Mapping[str, Any], url: str, fmt: str | None) -> 
 
 
 def languages(mapper: Mapper, extras: Mapping[str, str]) -> list[str]:
-    return mapper.controlled_all(list_value(extras.get("language", "")), lookup_language, "language")
+    return mapper.controlled_all(list_value(extras.get("language", "")), lookups.language, "language")
 
 
 def access_rights(mapper: Mapper, extras: Mapping[str, str]) -> str | None:
-    return mapper.controlled(extras.get("access_rights"), lookup_access_rights, "access_rights")
+    return mapper.controlled(extras.get("access_rights"), lookups.access_rights, "access_rights")
 
 
 def frequency(mapper: Mapper, extras: Mapping[str, str]) -> str | None:
-    return mapper.controlled(extras.get("frequency"), lookup_frequency, "frequency")
+    return mapper.controlled(extras.get("frequency"), lookups.frequency, "frequency")
 
 
 def map_package(

@@ -45,6 +45,7 @@ from catalog.model import (
     RightsStatement,
 )
 from catalog.rdf.parse import Problem
+from harvesters import _lookups as lookups
 from harvesters._dcatus_text import plain_text
 from harvesters._json_map import (
     JsonMapper,
@@ -52,12 +53,6 @@ from harvesters._json_map import (
     bbox_of_geometry,
     is_iri,
     is_web_url,
-    lookup_access_rights,
-    lookup_format,
-    lookup_frequency,
-    lookup_language,
-    lookup_media_type,
-    lookup_theme,
     strings,
     text_of,
 )
@@ -112,7 +107,7 @@ class DcatUsMapper(JsonMapper):
         words = [w for w in (self.clean(k) for k in _listed(item.get("keyword"))) if w]
         themes: list[str] = []
         for word in (w for w in (self.clean(t) for t in _listed(item.get("theme"))) if w):
-            found = lookup_theme(word)
+            found = lookups.theme(word)
             if found:
                 themes.append(found)
             elif is_iri(word):
@@ -188,11 +183,11 @@ class DcatUsMapper(JsonMapper):
 
     def file_format(self, fmt: str | None, media: str | None, path: str) -> str | None:
         if fmt:
-            found = lookup_format(_FORMAT_ALIASES.get(fmt.lower(), fmt))
+            found = lookups.file_format(_FORMAT_ALIASES.get(fmt.lower(), fmt))
             if found:
                 return found
         if media:
-            found = lookup_format(media)
+            found = lookups.file_format(media)
             if found:
                 return found
         if fmt:
@@ -209,7 +204,7 @@ class DcatUsMapper(JsonMapper):
         fmt, media_text = self.clean(item.get("format")), self.clean(item.get("mediaType"))
         media = None
         if media_text:
-            media = lookup_media_type(media_text)
+            media = lookups.media_type(media_text)
             if media is None:
                 self.problem(path + "media_type", "unknown media type", media_text)
         return {
@@ -266,16 +261,16 @@ def map_dataset(item: Mapping[str, Any], *, language: str) -> tuple[Dataset, tup
         contact_point=mapper.contact_points(item.get("contactPoint")),
         issued=mapper.date(item.get("issued"), "issued"),
         modified=mapper.date(item.get("modified"), "modified"),
-        access_rights=mapper.controlled(item.get("accessLevel"), lookup_access_rights, "access_rights"),
+        access_rights=mapper.controlled(item.get("accessLevel"), lookups.access_rights, "access_rights"),
         license=mapper.licence(item.get("license")),
         rights=RightsStatement(label={mapper.language: rights}) if rights else None,
         conforms_to=mapper.iris(item.get("conformsTo"), "conforms_to"),
         landing_page=_web_urls(mapper, _listed(item.get("landingPage")), "landing_page"),
         page=_web_urls(mapper, [*_listed(item.get("references")), *_listed(item.get("describedBy"))], "page"),
-        language=mapper.controlled_all(_listed(item.get("language")), lookup_language, "language"),
+        language=mapper.controlled_all(_listed(item.get("language")), lookups.language, "language"),
         spatial=mapper.spatial(item.get("spatial")),
         temporal=mapper.temporal(item.get("temporal")),
-        frequency=mapper.controlled(item.get("accrualPeriodicity"), lookup_frequency, "frequency"),
+        frequency=mapper.controlled(item.get("accrualPeriodicity"), lookups.frequency, "frequency"),
         distribution=mapper.distributions(item.get("distribution")),
     )
     return build_dataset(fields, mapper), tuple(mapper.problems)

@@ -2,9 +2,10 @@
 
 Each maps one portal record (a JSON object) to a :class:`~catalog.model.Dataset` with a subclass of
 :class:`JsonMapper`, which keeps the bookkeeping and the checks every portal needs: scalar values read as
-trimmed text, IRI and web-URL checks, controlled values through the cached :mod:`vocab` lookups, dates,
-periods, licences, e-mail addresses, and the problems met on the way (a value that cannot be kept is
-dropped and reported as a :class:`~catalog.rdf.parse.Problem`; the rest of the record is still mapped).
+trimmed text, IRI and web-URL checks, controlled values through the cached :mod:`vocab` lookups of
+``_lookups``, dates, periods, licences, e-mail addresses, and the problems met on the way (a value that
+cannot be kept is dropped and reported as a :class:`~catalog.rdf.parse.Problem`; the rest of the record
+is still mapped).
 
 Two hooks say what differs from portal to portal, each overridden by the mapping that needs it:
 
@@ -20,18 +21,17 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from catalog.model import BBox, DateValue, PeriodOfTime
 from catalog.rdf.parse import Problem
-from vocab import codelists, formats, licences, themes
+from harvesters import _lookups as lookups
+from harvesters._lookups import Lookup
 
 __all__ = [
     "JsonMapper",
-    "Lookup",
     "Moment",
     "bbox_of_geojson",
     "bbox_of_geometry",
@@ -39,20 +39,10 @@ __all__ = [
     "coordinates",
     "is_iri",
     "is_web_url",
-    "lookup_access_rights",
-    "lookup_format",
-    "lookup_frequency",
-    "lookup_language",
-    "lookup_licence",
-    "lookup_media_type",
-    "lookup_theme",
     "split_list",
     "strings",
     "text_of",
 ]
-
-Lookup = Callable[[str], str | None]
-"""A vocabulary lookup: the canonical IRI for a text, or None when the vocabulary does not know it."""
 
 Moment = datetime | date
 """A date or a date-time, as the model's date fields hold them."""
@@ -61,20 +51,6 @@ _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _DATE: TypeAdapter[Moment] = TypeAdapter(DateValue)
 _SCALARS = (str, int, float)
 _PROBLEM_VALUE_LENGTH = 200
-
-
-def _cached(lookup: Lookup) -> Lookup:
-    """A vocabulary lookup remembered per text: portals repeat the same formats, licences and themes."""
-    return lru_cache(maxsize=8192)(lookup)
-
-
-lookup_access_rights = _cached(codelists.lookup_access_rights)
-lookup_frequency = _cached(codelists.lookup_frequency)
-lookup_language = _cached(codelists.lookup_language)
-lookup_format = _cached(formats.lookup_format)
-lookup_media_type = _cached(formats.lookup_media_type)
-lookup_licence = _cached(licences.lookup_licence)
-lookup_theme = _cached(themes.lookup_theme)
 
 
 def text_of(value: Any) -> str | None:
@@ -256,7 +232,7 @@ class JsonMapper:
         else the first of ``given`` that is an http(s) URL, else None (the caller reports what it was)."""
         for text in given:
             for name in names(text):
-                found = lookup_licence(name)
+                found = lookups.licence(name)
                 if found:
                     return found
         for text in given:

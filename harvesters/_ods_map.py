@@ -28,21 +28,8 @@ from urllib.parse import quote
 
 from catalog.model import Agent, BBox, ContactPoint, Dataset, Distribution, Location, PeriodOfTime
 from catalog.rdf.parse import Problem
-from harvesters._json_map import (
-    JsonMapper,
-    bbox_of_points,
-    coordinates,
-    is_iri,
-    is_web_url,
-    lookup_access_rights,
-    lookup_format,
-    lookup_frequency,
-    lookup_language,
-    lookup_media_type,
-    lookup_theme,
-    strings,
-    text_of,
-)
+from harvesters import _lookups as lookups
+from harvesters._json_map import JsonMapper, bbox_of_points, coordinates, is_iri, is_web_url, strings, text_of
 from harvesters._ods_exports import export_distributions, is_geographic
 from harvesters._ods_html import html_to_text, link_targets
 from vocab.municipalities import lookup_municipality
@@ -137,13 +124,13 @@ class _Mapper(JsonMapper):
             self.problem(path + "href", "attachment without a web URL", href)
             return None
         mimetype = text_of(item.get("mimetype"))
-        media = self.controlled(mimetype, lookup_media_type, path + "mimetype") if mimetype else None
+        media = self.controlled(mimetype, lookups.media_type, path + "mimetype") if mimetype else None
         return Distribution(
             identifier=[i for i in (text_of(item.get("id")),) if i],
             title=self.text(item.get("title")),
             access_url=[href],
             download_url=[href],
-            format=lookup_format(mimetype) if mimetype else None,
+            format=lookups.file_format(mimetype) if mimetype else None,
             media_type=media,
             license=licence,
         )
@@ -215,14 +202,14 @@ def map_dataset(
         title=mapper.text(default.get("title")),
         description=mapper.text(default.get("description")),
         keyword={language: keywords} if keywords else {},
-        theme=mapper.controlled_all(strings(default.get("theme")), lookup_theme, "theme"),
+        theme=mapper.controlled_all(strings(default.get("theme")), lookups.theme, "theme"),
         publisher=mapper.agent(default.get("publisher")),
         creator=mapper.agent(dcat.get("creator")),
         contact_point=mapper.contact_points(dcat),
         issued=mapper.date(dcat.get("issued") or dcat.get("created"), "issued"),
         modified=mapper.date(modified, "modified"),
         access_rights=mapper.controlled(
-            dcat.get("accessRights") or dcat.get("access_rights"), lookup_access_rights, "access_rights"
+            dcat.get("accessRights") or dcat.get("access_rights"), lookups.access_rights, "access_rights"
         ),
         license=licence,
         conforms_to=mapper.iris(dcat.get("conforms_to"), "conforms_to"),
@@ -230,10 +217,10 @@ def map_dataset(
         applicable_legislation=mapper.iris(dcat.get("applicable_legislation"), "applicable_legislation"),
         landing_page=[f"{portal}/explore/dataset/{quote(dataset_id, safe='')}/"],
         page=page,
-        language=mapper.controlled_all(strings(default.get("language")), lookup_language, "language"),
+        language=mapper.controlled_all(strings(default.get("language")), lookups.language, "language"),
         spatial=mapper.spatial(default, dcat),
         temporal=mapper.temporal(dcat),
-        frequency=mapper.controlled(dcat.get("accrualperiodicity"), lookup_frequency, "frequency"),
+        frequency=mapper.controlled(dcat.get("accrualperiodicity"), lookups.frequency, "frequency"),
         provenance={"": "; ".join(attributions)} if attributions else {},
         distribution=distributions,
     )

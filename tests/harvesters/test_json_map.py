@@ -14,6 +14,7 @@ import pytest
 
 from catalog.model import BBox, PeriodOfTime
 from catalog.rdf.parse import Problem
+from harvesters import _lookups as lookups
 from harvesters._ckan_map import Mapper as CkanMapper
 from harvesters._dcatus_map import DcatUsMapper
 from harvesters._json_map import (
@@ -24,10 +25,6 @@ from harvesters._json_map import (
     bbox_of_points,
     is_iri,
     is_web_url,
-    lookup_format,
-    lookup_language,
-    lookup_licence,
-    lookup_theme,
     split_list,
     strings,
     text_of,
@@ -37,6 +34,11 @@ from harvesters._ods_map import _Mapper as OdsMapper
 EU = "http://publications.europa.eu/resource/authority/"
 CC_BY = EU + "licence/CC_BY_4_0"
 CSV = EU + "file-type/CSV"
+
+
+@pytest.fixture
+def base() -> JsonMapper:
+    return JsonMapper("nl")
 
 
 @pytest.mark.parametrize(
@@ -101,85 +103,80 @@ def test_bounding_boxes_of_geojson() -> None:
 
 
 def test_cached_lookups_answer_like_the_vocabularies() -> None:
-    assert lookup_format("CSV") == CSV
-    assert lookup_licence("CC BY 4.0") == CC_BY
-    assert lookup_theme("Mobiliteit") == EU + "data-theme/TRAN"
-    assert lookup_language("nl") == EU + "language/NLD"
-    assert lookup_format("no such format at all") is None
+    assert lookups.file_format("CSV") == CSV
+    assert lookups.licence("CC BY 4.0") == CC_BY
+    assert lookups.theme("Mobiliteit") == EU + "data-theme/TRAN"
+    assert lookups.language("nl") == EU + "language/NLD"
+    assert lookups.file_format("no such format at all") is None
 
 
-def test_controlled_values_and_the_problems_recorded() -> None:
-    mapper = JsonMapper("nl")
-    assert mapper.controlled(" csv ", lookup_format, "format") == CSV
-    assert mapper.controlled("https://formats.example/own", lookup_format, "format") == (
+def test_controlled_values_and_the_problems_recorded(base: JsonMapper) -> None:
+    assert base.controlled(" csv ", lookups.file_format, "format") == CSV
+    assert base.controlled("https://formats.example/own", lookups.file_format, "format") == (
         "https://formats.example/own"
     ), "an IRI the vocabulary does not know is kept"
-    assert mapper.controlled("spreadsheet-ish", lookup_format, "distribution.0.format") is None
-    assert mapper.controlled(None, lookup_format, "format") is None
-    assert mapper.controlled_all(["nl", "klingon", "fr"], lookup_language, "language") == [
+    assert base.controlled("spreadsheet-ish", lookups.file_format, "distribution.0.format") is None
+    assert base.controlled(None, lookups.file_format, "format") is None
+    assert base.controlled_all(["nl", "klingon", "fr"], lookups.language, "language") == [
         EU + "language/NLD",
         EU + "language/FRA",
     ]
-    assert mapper.problems == [
+    assert base.problems == [
         Problem("distribution.0.format", "unknown value, not an IRI", "spreadsheet-ish"),
         Problem("language", "unknown value, not an IRI", "klingon"),
     ]
 
 
-def test_iris_and_emails() -> None:
-    mapper = JsonMapper("nl")
-    assert mapper.iri(" https://a.example/x ", "conforms_to") == "https://a.example/x"
-    assert mapper.iris(["https://a.example/x", "not an iri", ""], "relation") == ["https://a.example/x"]
-    assert mapper.iris("urn:x:1", "relation") == ["urn:x:1"]
-    assert mapper.email("data@gent.be", "contact_point.email") == "data@gent.be"
-    assert mapper.email("mailto:data@gent.be", "contact_point.email") == "mailto:data@gent.be"
-    assert mapper.email("data at gent.be", "contact_point.email") is None
-    assert mapper.email("da ta@gent.be", "contact_point.email") is None
-    assert mapper.email(None, "contact_point.email") is None
-    assert mapper.problems == [
-        Problem("relation", "not an IRI", "not an iri"),
-        Problem("contact_point.email", "not an e-mail address", "data at gent.be"),
-        Problem("contact_point.email", "not an e-mail address", "da ta@gent.be"),
+def test_iris_and_emails(base: JsonMapper) -> None:
+    assert base.iri(" https://a.example/x ", "conforms_to") == "https://a.example/x"
+    assert base.iris(["https://a.example/x", "not an iri", ""], "relation") == ["https://a.example/x"]
+    assert base.iris("urn:x:1", "relation") == ["urn:x:1"]
+    assert base.email("data@gent.be", "contact_point.email") == "data@gent.be"
+    assert base.email("mailto:data@gent.be", "contact_point.email") == "mailto:data@gent.be"
+    assert base.email("data at gent.be", "contact_point.email") is None
+    assert base.email("da ta@gent.be", "contact_point.email") is None
+    assert base.email(None, "contact_point.email") is None
+    assert [(p.path, p.message, p.value) for p in base.problems] == [
+        ("relation", "not an IRI", "not an iri"),
+        ("contact_point.email", "not an e-mail address", "data at gent.be"),
+        ("contact_point.email", "not an e-mail address", "da ta@gent.be"),
     ]
 
 
-def test_long_problem_values_are_cut() -> None:
-    mapper = JsonMapper("nl")
-    mapper.problem("spatial", "not a GeoJSON geometry", "x" * 500)
-    mapper.problem("spatial", "not a GeoJSON geometry", "y" * 200)
-    mapper.problem("distribution.0.access_url", "resource without a usable URL")
-    cut, whole, none = (p.value for p in mapper.problems)
+def test_long_problem_values_are_cut(base: JsonMapper) -> None:
+    base.problem("spatial", "not a GeoJSON geometry", "x" * 500)
+    base.problem("spatial", "not a GeoJSON geometry", "y" * 200)
+    base.problem("distribution.0.access_url", "resource without a usable URL")
+    cut, whole, none = (p.value for p in base.problems)
     assert cut == "x" * 197 + "..."
     assert whole == "y" * 200
     assert none is None
 
 
-def test_dates_and_periods() -> None:
-    mapper = JsonMapper("nl")
-    assert mapper.date("2024-03-01", "issued") == date(2024, 3, 1)
-    assert mapper.date("2024-03-01T10:20:00", "modified") == datetime(2024, 3, 1, 10, 20)
-    assert mapper.date(" ", "issued") is None
-    assert mapper.date("01/03/2024", "issued") is None, "no portal's own dates in the base"
-    assert mapper.period(date(2020, 1, 1), None) == [PeriodOfTime(start=date(2020, 1, 1))]
-    assert mapper.period(None, None) == []
-    assert mapper.period(date(2021, 1, 1), date(2020, 1, 1)) == []
-    assert mapper.period(date(2021, 1, 1), date(2020, 1, 1), "2021/2020") == []
-    assert mapper.problems == [
+def test_dates_and_periods(base: JsonMapper) -> None:
+    assert base.date("2024-03-01", "issued") == date(2024, 3, 1)
+    assert base.date("2024-03-01T10:20:00", "modified") == datetime(2024, 3, 1, 10, 20)
+    assert base.date(" ", "issued") is None
+    assert base.date("01/03/2024", "issued") is None, "no portal's own dates in the base"
+    assert base.period(date(2020, 1, 1), None) == [PeriodOfTime(start=date(2020, 1, 1))]
+    assert base.period(None, None) == []
+    assert base.period(date(2021, 1, 1), date(2020, 1, 1)) == []
+    assert base.period(date(2021, 1, 1), date(2020, 1, 1), "2021/2020") == []
+    assert base.problems == [
         Problem("issued", "not a date", "01/03/2024"),
         Problem("temporal", "start is after end", "2021-01-01 / 2020-01-01"),
         Problem("temporal", "start is after end", "2021/2020"),
     ]
 
 
-def test_known_licence_tries_names_then_web_urls() -> None:
-    mapper = JsonMapper("nl")
-    assert mapper.known_licence(["Gebruiksvoorwaarden", "CC BY 4.0"]) == CC_BY, "the first one known wins"
-    assert mapper.known_licence(["Eigen licentie", "https://stad.example/licentie"]) == (
+def test_known_licence_tries_names_then_web_urls(base: JsonMapper) -> None:
+    assert base.known_licence(["Gebruiksvoorwaarden", "CC BY 4.0"]) == CC_BY, "the first one known wins"
+    assert base.known_licence(["Eigen licentie", "https://stad.example/licentie"]) == (
         "https://stad.example/licentie"
     )
-    assert mapper.known_licence(["Eigen licentie"]) is None
-    assert mapper.known_licence(["Licentie: zie CC-BY-4.0 hier"], lambda t: (t, "CC-BY-4.0")) == CC_BY
-    assert mapper.problems == [], "the caller reports an unknown licence, in its own words"
+    assert base.known_licence(["Eigen licentie"]) is None
+    assert base.known_licence(["Licentie: zie CC-BY-4.0 hier"], lambda t: (t, "CC-BY-4.0")) == CC_BY
+    assert base.problems == [], "the caller reports an unknown licence, in its own words"
 
 
 class _Shouting(JsonMapper):
@@ -198,7 +195,7 @@ def test_plain_hook_shapes_every_text_and_controlled_value() -> None:
     assert mapper.text(" hello ") == {"en": "HELLO"}
     assert mapper.text("!!!") == {}, "a text the hook empties is no text"
     assert mapper.clean(7) == "7"
-    assert mapper.controlled("csv", lookup_format, "format") == CSV
+    assert mapper.controlled("csv", lookups.file_format, "format") == CSV
     assert JsonMapper("en").text(" hello ") == {"en": "hello"}
 
 
@@ -211,19 +208,15 @@ def test_loose_date_hook_is_tried_after_iso() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mapper", "cleaned"),
-    [
-        (CkanMapper("nl"), "<p>CSV</p>"),
-        (OdsMapper("nl"), "CSV"),
-        (DcatUsMapper("nl"), "CSV"),
-    ],
+    ("kind", "cleaned"),
+    [(CkanMapper, "<p>CSV</p>"), (OdsMapper, "CSV"), (DcatUsMapper, "CSV")],
     ids=["ckan", "opendatasoft", "dcat-us"],
 )
-def test_portal_mappers_share_the_base(mapper: JsonMapper, cleaned: str) -> None:
+def test_portal_mappers_share_the_base(kind: type[JsonMapper], cleaned: str) -> None:
     """CKAN keeps text as written (its Markdown); the Opendatasoft and DCAT-US feeds' HTML is cleaned."""
-    assert isinstance(mapper, JsonMapper)
+    mapper = kind("nl")
     assert mapper.clean(" <p>CSV</p> ") == cleaned
-    found: Any = mapper.controlled("<b>CSV</b>", lookup_format, "format")
+    found: Any = mapper.controlled("<b>CSV</b>", lookups.file_format, "format")
     assert (found == CSV) is (cleaned == "CSV")
     assert mapper.date("2024-03-01", "issued") == date(2024, 3, 1)
     assert mapper.iris("not an iri", "conforms_to") == []
