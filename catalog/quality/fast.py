@@ -1,0 +1,481 @@
+"""The harvest's fast path: which records of a batch the ``vl`` shapes have nothing to say about.
+
+``check_records`` writes every record's triples, indexes them and runs the SHACL checker: about 0.4 ms
+per record. Most harvested records are clean, and for the catalogue's own ``vl`` shapes whether a
+record written by ``catalog.rdf`` is clean can be read from the model directly. :func:`clean_records`
+answers, per record of a batch, "the checker would find nothing for it": a True is a proof, a False
+only means "ask the checker" (the caller then checks those records the usual way). It never decides a
+finding on its own, so findings stay exactly the checker's.
+
+How it proves a record clean, without writing it:
+
+- **The record's own nodes** (the dataset, its distributions, agents, contact points, periods): each
+  property shape of ``vl`` that can report on what the writer produces is read off the model: counts
+  (``sh:minCount`` of a mandatory or recommended property), and every value-dependent constraint
+  (``sh:in``, ``sh:pattern``, ``sh:hasValue``, the date and byte-size datatypes) by running the compiled
+  shape itself on the value, cached per value. Range constraints (``sh:class``, ``sh:nodeKind``) hold
+  by construction: the writer types what it links to and writes texts as literals.
+- **Vocabulary terms** (themes, licences, formats ...): their description depends on the IRI and the
+  way it is used only, so each (use, IRI) is checked once per process by the checker itself, on a probe
+  record holding just that term, and remembered.
+- **The batch**: in ``check_records`` records share one graph, so a node written by two records, or a
+  record linking to a node another record describes, can give a finding to a record that is clean on
+  its own. Every record touching such a node is left to the checker (with all others touching it, so
+  the checker sees the same graph for them).
+
+Anything it does not model (a data service in a distribution, attributions, checksums, resolutions,
+record kinds other than datasets, a ``mailto:``/``tel:`` node IRI, an edited shapes file) makes it
+answer False. ``tests/quality/test_fast.py`` holds it to the checker on the reference samples, generated
+feeds and feeds with injected defects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Hashable, Sequence
+from datetime import date, datetime
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from pyoxigraph import NamedNode
+
+from catalog.model import Agent, ContactPoint, DataService, Dataset, DatasetSeries, Distribution
+from catalog.quality.shacl import conforms
+from catalog.quality.shacl_graph import DataGraph, Term
+from catalog.quality.shacl_shapes import Shape, ShapeSet
+from catalog.rdf._write_terms import date_literal, int_literal, iri, mailto
+from catalog.rdf._write_triples import mint_iri
+from catalog.rdf._write_vocab import licence_types
+
+__all__ = ["SHAPES_DIGEST", "clean_records", "shapes_digest"]
+
+AnyRecord = Dataset | DataService | DatasetSeries
+
+SHAPES_DIGEST = "a085d6e77b2f9ee8a809a12a5f7b05285742754aa45e1a0ebaa1fa583c363f0d"
+"""SHA-256 of the ``vl`` shape files this module was written against; any other content disables it."""
+
+_FILES = ("dcat-ap-3.ttl", "dcat-ap-vl-3.ttl")
+_DAP = "urn:catalog:shapes:dcat-ap-3:"
+_VL = "urn:catalog:shapes:dcat-ap-vl-3:"
+_PROBE = "urn:catalog:fast-path-probe:dataset"
+_log = logging.getLogger(__name__)
+
+# How the writer describes a vocabulary term, by the way a record uses it (``TripleWriter._concept``
+# with its classes and ``always``, or ``_license``): a term used two ways in one batch is left to the
+# checker.
+_CONCEPT, _ACCESS, _FREQUENCY, _LANGUAGE, _FORMAT, _MEDIA, _PACKAGE, _LICENCE = (
+    "concept", "access", "frequency", "language", "format", "media", "package", "licence",
+)  # fmt: skip
+
+
+def shapes_digest() -> str:
+    """SHA-256 of the ``vl`` shape files as installed."""
+    digest = hashlib.sha256()
+    for name in _FILES:
+        digest.update(resources.files("catalog.quality").joinpath("shapes", name).read_bytes())
+    return digest.hexdigest()
+
+
+class _Shapes:
+    """The property shapes of ``vl`` the model-side checks run, looked up by name once."""
+
+    def __init__(self, shapes: ShapeSet) -> None:
+        found: dict[str, Shape] = {}
+        stack = list(shapes.targeted)
+        while stack:
+            shape = stack.pop()
+            if shape.name not in found:
+                found[shape.name] = shape
+                stack.extend(shape.properties)
+        self.by_name = found
+
+    def __getitem__(self, name: str) -> Shape:
+        return self.by_name[name]
+
+
+@cache
+def _shapes() -> _Shapes | None:
+    """The compiled ``vl`` shapes, or None (fast path off) when the files are not the ones expected."""
+    digest = shapes_digest()
+    if digest != SHAPES_DIGEST:
+        _log.warning("the vl shapes changed (sha256 %s): the fast validation path is off", digest)
+        return None
+    from catalog.quality.validate import shape_set
+
+    return _Shapes(shape_set("vl"))
+
+
+_FOCUS = NamedNode("urn:catalog:fast-path-probe:focus")
+
+
+def _conforms_with(shape: Shape, values: Sequence[Term]) -> bool:
+    """Whether a node whose only values on ``shape``'s path are ``values`` conforms to ``shape``."""
+    path = shape.path
+    assert isinstance(path, NamedNode)
+    return conforms(shape, _FOCUS, DataGraph((_FOCUS, path, value) for value in values))
+
+
+_value_cache: dict[tuple[str, Hashable], bool] = {}
+_VALUE_CACHE_SIZE = 100_000
+
+
+def _values_ok(shape: Shape, key: Hashable, make: Callable[[], Sequence[Term]]) -> bool:
+    """:func:`_conforms_with` cached per (shape, key): ``make`` builds the values ``key`` stands for."""
+    cache_key = (shape.name, key)
+    found = _value_cache.get(cache_key)
+    if found is None:
+        if len(_value_cache) >= _VALUE_CACHE_SIZE:
+            _value_cache.clear()
+        found = _value_cache[cache_key] = _conforms_with(shape, make())
+    return found
+
+
+def _date_ok(shape: Shape, value: date | datetime) -> bool:
+    return _values_ok(shape, (type(value), value), lambda: (date_literal(value),))
+
+
+def _iri_ok(shape: Shape, value: str) -> bool:
+    return _values_ok(shape, value, lambda: (NamedNode(value),))
+
+
+@lru_cache(maxsize=65536)
+def _node(value: str) -> str | None:
+    """The IRI the writer writes for ``value`` (percent-encoded where needed), None when it leaves it out."""
+    node = iri(value)
+    return node.value if node is not None else None
+
+
+@lru_cache(maxsize=16384)
+def _has_mailto(email: str) -> bool:
+    return mailto(email) is not None
+
+
+@lru_cache(maxsize=1024)
+def _licence_types(value: str) -> tuple[str, ...]:
+    return licence_types(value)
+
+
+class _Record:
+    """What one record writes that other records of the batch could share, and whether it is clean."""
+
+    __slots__ = ("clean", "described", "links", "terms")
+
+    def __init__(self) -> None:
+        self.clean = True
+        self.described: list[tuple[str, object]] = []
+        """IRIs of nodes the record describes (distributions, agents ...) with the model they come from."""
+        self.terms: list[tuple[str, str]] = []
+        """(IRI, use) of the vocabulary terms it points to."""
+        self.links: list[str] = []
+        """IRIs it points to without describing them."""
+
+    def term(self, value: str | None, use: str) -> str | None:
+        if not value:
+            return None
+        node = _node(value)
+        if node is not None:
+            self.terms.append((node, use))
+            if use == _LICENCE:
+                for licence_type in _licence_types(node):
+                    typed = _node(licence_type)
+                    if typed is not None:
+                        self.terms.append((typed, _CONCEPT))
+        return node
+
+    def link(self, values: Sequence[str]) -> int:
+        """Record plain links; the number written."""
+        written = 0
+        for value in values:
+            node = _node(value)
+            if node is not None:
+                self.links.append(node)
+                written += 1
+        return written
+
+    def describe(self, uri: str | None, model: object) -> None:
+        if uri:
+            node = _node(uri)
+            if node is None:
+                self.clean = False
+            else:
+                self.described.append((node, model))
+
+
+def _agent(out: _Record, agent: Agent, shapes: _Shapes) -> None:
+    out.describe(agent.uri, agent)
+    if not agent.name:
+        out.clean = False  # Agent-name: sh:minCount 1
+    out.term(agent.type, _CONCEPT)
+    if agent.homepage:
+        out.link((agent.homepage,))
+
+
+def _contact(out: _Record, contact: ContactPoint) -> None:
+    out.describe(contact.uri, contact)
+    reachable = bool(contact.email and _has_mailto(contact.email))
+    if contact.url and out.link((contact.url,)):
+        reachable = True
+    if not reachable:
+        out.clean = False  # ContactPoint-reachable: vcard:hasEmail or vcard:hasURL, a warning
+
+
+def _common(out: _Record, r: AnyRecord, shapes: _Shapes) -> None:
+    """What every kind of record writes in ``TripleWriter._common``."""
+    themes = [out.term(theme, _CONCEPT) for theme in r.theme]
+    if r.publisher is not None:
+        _agent(out, r.publisher, shapes)
+    if r.creator is not None:
+        _agent(out, r.creator, shapes)
+    for contact in r.contact_point:
+        _contact(out, contact)
+    access = out.term(r.access_rights, _ACCESS)
+    out.term(r.license, _LICENCE)
+    if r.rights is not None:
+        out.describe(r.rights.uri, r.rights)
+    out.link(r.conforms_to)
+    out.link(r.landing_page)
+    out.link(r.page)
+    languages = [out.term(language, _LANGUAGE) for language in r.language]
+    for location in r.spatial:
+        out.describe(location.uri, location)
+    statuten = [out.term(statuut, _CONCEPT) for statuut in r.statuut]
+    if not isinstance(r, Dataset):
+        out.clean = False  # only datasets are checked here
+        return
+    vl = _VL
+    ok = (
+        bool(r.identifier and r.title and r.description)  # Dataset-identifier, -title, -description
+        and r.publisher is not None  # Dataset-publisher
+        and bool(r.contact_point)  # Dataset-contactPoint
+        and any(words for words in r.keyword.values())  # Dataset-keyword-recommended
+        and any(themes)  # Dataset-theme-recommended
+        and access is not None  # Dataset-accessRights
+        and _iri_ok(shapes[vl + "Dataset-accessRights-list"], access)
+    )
+    if not ok:
+        out.clean = False
+        return
+    theme_list = shapes[vl + "Theme-list"]
+    language_list = shapes[vl + "Language-list"]
+    statuut_list = shapes[vl + "Statuut-list"]
+    if not (
+        all(_iri_ok(theme_list, t) for t in themes if t is not None)
+        and all(_iri_ok(language_list, lang) for lang in languages if lang is not None)
+        and all(_iri_ok(statuut_list, s) for s in statuten if s is not None)
+    ):
+        out.clean = False
+        return
+    written = tuple(sorted({s for s in statuten if s is not None}))
+    opendata = shapes[vl + "Dataset-statuut-opendata"]
+    if not _values_ok(opendata, written, lambda: tuple(NamedNode(s) for s in written)):
+        out.clean = False  # an info: not marked as open data
+
+
+def _dataset(out: _Record, d: Dataset, shapes: _Shapes) -> None:
+    dap, vl = _DAP, _VL
+    if d.issued is not None and not _date_ok(shapes[dap + "Dataset-issued"], d.issued):
+        out.clean = False
+    if d.modified is not None and not _date_ok(shapes[dap + "Dataset-modified"], d.modified):
+        out.clean = False
+    if not d.distribution:
+        out.clean = False  # Dataset-distribution-recommended
+    for distribution in d.distribution:
+        _distribution(out, distribution, shapes)
+    start, end = shapes[dap + "PeriodOfTime-start"], shapes[dap + "PeriodOfTime-end"]
+    for period in d.temporal:
+        if period.start is not None and not _date_ok(start, period.start):
+            out.clean = False
+        if period.end is not None and not _date_ok(end, period.end):
+            out.clean = False
+    frequency = out.term(d.frequency, _FREQUENCY)
+    if frequency is not None and not _iri_ok(shapes[vl + "Frequency-list"], frequency):
+        out.clean = False
+    for links in (d.relation, d.source, d.has_version, d.is_version_of, d.is_referenced_by, d.in_series,
+                  d.applicable_legislation):  # fmt: skip
+        out.link(links)
+    out.term(d.type, _CONCEPT)
+    for value, name in ((d.levensfase, "Levensfase"), (d.ontwikkelingstoestand, "Ontwikkelingstoestand")):
+        node = out.term(value, _CONCEPT)
+        if node is not None and not _iri_ok(shapes[vl + name], node):
+            out.clean = False
+    if d.qualified_attribution or d.spatial_resolution_in_meters is not None or d.temporal_resolution:
+        out.clean = False  # not modelled here
+
+
+def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
+    dap, vl = _DAP, _VL
+    out.describe(d.uri, d)
+    if not d.identifier:
+        out.clean = False  # Distribution-identifier
+    if not out.link(d.access_url):
+        out.clean = False  # Distribution-accessURL
+    out.link(d.download_url)
+    fmt = out.term(d.format, _FORMAT)
+    if fmt is None or not _iri_ok(shapes[vl + "Format-list"], fmt):
+        out.clean = False  # Distribution-format-recommended, Format-list
+    out.term(d.media_type, _MEDIA)
+    out.term(d.compress_format, _PACKAGE)
+    out.term(d.package_format, _PACKAGE)
+    if out.term(d.license, _LICENCE) is None:
+        out.clean = False  # Distribution-license-recommended
+    if d.rights is not None:
+        out.describe(d.rights.uri, d.rights)
+    out.term(d.access_rights, _ACCESS)
+    if d.byte_size is not None:
+        size = d.byte_size
+        if not _values_ok(
+            shapes[dap + "Distribution-byteSize"], size, lambda: (int_literal(size, non_negative=True),)
+        ):
+            out.clean = False
+    if d.issued is not None and not _date_ok(shapes[dap + "Distribution-issued"], d.issued):
+        out.clean = False
+    if d.modified is not None and not _date_ok(shapes[dap + "Distribution-modified"], d.modified):
+        out.clean = False
+    out.term(d.status, _CONCEPT)
+    out.term(d.availability, _CONCEPT)
+    language_list = shapes[vl + "Language-list"]
+    for language in d.language:
+        node = out.term(language, _LANGUAGE)
+        if node is not None and not _iri_ok(language_list, node):
+            out.clean = False
+    out.link(d.conforms_to)
+    out.link(d.page)
+    if (
+        d.access_service
+        or d.checksum is not None
+        or d.spatial_resolution_in_meters is not None
+        or d.temporal_resolution
+    ):
+        out.clean = False  # not modelled here
+
+
+def _read(record: AnyRecord, shapes: _Shapes) -> _Record | None:
+    """The record's shared parts and its own verdict; None when even its shared parts are not modelled."""
+    out = _Record()
+    if isinstance(record, Dataset):
+        if any(d.access_service for d in record.distribution) or record.qualified_attribution:
+            return None  # nested services and attributed agents: nodes this module does not follow
+        _common(out, record, shapes)
+        _dataset(out, record, shapes)
+    elif isinstance(record, DatasetSeries):
+        _common(out, record, shapes)
+        out.term(record.frequency, _FREQUENCY)
+        out.link(record.applicable_legislation)
+    elif isinstance(record, DataService):
+        _common(out, record, shapes)
+        out.link(record.endpoint_url)
+        out.link(record.endpoint_description)
+        out.link(record.serves_dataset)
+        out.term(record.levensfase, _CONCEPT)
+        out.term(record.ontwikkelingstoestand, _CONCEPT)
+    else:
+        return None
+    return out
+
+
+def _probe(use: str, value: str) -> Dataset:
+    """A record holding only the term ``value``, used the way ``use`` says."""
+    dataset: dict[str, Any] = {"uri": _PROBE}
+    distribution: dict[str, Any] = {"uri": _PROBE + "/distribution"}
+    if use == _CONCEPT:
+        dataset["theme"] = [value]
+    elif use == _ACCESS:
+        dataset["access_rights"] = value
+    elif use == _FREQUENCY:
+        dataset["frequency"] = value
+    elif use == _LANGUAGE:
+        dataset["language"] = [value]
+    elif use == _LICENCE:
+        dataset["license"] = value
+    elif use == _FORMAT:
+        distribution["format"] = value
+    elif use == _MEDIA:
+        distribution["media_type"] = value
+    else:
+        distribution["compress_format"] = value
+    return Dataset.model_construct(**dataset, distribution=[Distribution.model_construct(**distribution)])
+
+
+@lru_cache(maxsize=16384)
+def _term_clean(use: str, value: str) -> bool:
+    """Whether the checker finds nothing on a term's description (and the nodes it leads to)."""
+    from catalog.quality.validate import reference_findings
+
+    own = {_PROBE, _PROBE + "/distribution"}
+    try:
+        return all(f.focus in own for f in reference_findings(_probe(use, value), shapes="vl", base_uri=None))
+    except Exception:  # a term the writer cannot describe: the checker will say what it says
+        return False
+
+
+def clean_records(records: Sequence[AnyRecord], *, base_uri: str) -> list[bool]:
+    """For each record of a batch whose IRIs are distinct: True when ``check_records`` finds nothing for
+    it with the ``vl`` shapes; False when it may find something (check those records with the checker,
+    together)."""
+    shapes = _shapes()
+    n = len(records)
+    if shapes is None or n == 0:
+        return [False] * n
+    read: list[_Record] = []
+    for record in records:
+        found = _read(record, shapes)
+        if found is None:
+            return [False] * n  # a node this module does not follow may be shared with any record
+        read.append(found)
+    slow = [not r.clean for r in read]
+    roots: dict[str, int] = {}
+    for i, record in enumerate(records):
+        node = _node(mint_iri(record, base_uri))
+        if node is None:
+            slow[i] = True
+        else:
+            roots[node] = i
+    described: dict[str, list[tuple[int, object]]] = {}
+    terms: dict[str, dict[str, list[int]]] = {}
+    for i, r in enumerate(read):
+        for node, model in r.described:
+            if node.startswith(("mailto:", "tel:")):
+                return [False] * n  # could be the node of any contact's e-mail address
+            described.setdefault(node, []).append((i, model))
+        for node, use in r.terms:
+            if node.startswith(("mailto:", "tel:")):
+                return [False] * n
+            terms.setdefault(node, {}).setdefault(use, []).append(i)
+
+    def mark(indexes: list[int]) -> None:
+        for index in indexes:
+            slow[index] = True
+
+    for node, uses in described.items():
+        first = uses[0][1]
+        shared = node in roots or node in terms or any(model != first for _, model in uses[1:])
+        if shared:
+            mark([i for i, _ in uses])
+            if node in roots:
+                slow[roots[node]] = True
+            for users in terms.get(node, {}).values():
+                mark(users)
+    for node, by_use in terms.items():
+        if len(by_use) > 1 or node in roots:
+            for users in by_use.values():
+                mark(users)
+            if node in roots:
+                slow[roots[node]] = True
+    for i, r in enumerate(read):
+        for node in r.links:
+            describers = described.get(node)
+            if describers is not None and any(j != i for j, _ in describers):
+                slow[i] = True
+                mark([j for j, _ in describers])
+            linked = terms.get(node)
+            if linked is not None:
+                slow[i] = True
+                for indexes in linked.values():
+                    mark(indexes)
+    clean = []
+    for i, r in enumerate(read):
+        ok = not slow[i] and all(_term_clean(use, node) for node, use in r.terms)
+        clean.append(ok)
+    return clean
