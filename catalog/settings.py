@@ -64,6 +64,9 @@ class HarvestSection(_Section):
     """Largest feed or response body the catalogue reads, in bytes."""
     batch_size: int = Field(default=500, gt=0)
     """Records written to the store per transaction."""
+    parse_workers: int = Field(default=-1, ge=-1)
+    """Processes that read (parse) a feed's pages while the harvest stores others: -1 one per CPU, 0 none
+    (pages are read in the harvesting process)."""
     withdraw_threshold: float = Field(default=0.2, ge=0, le=1)
     """Share of a source's datasets a run may withdraw before it stops and asks for confirmation."""
     allow_private_networks: bool = False

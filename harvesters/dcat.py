@@ -13,26 +13,41 @@ A page answered 304 that the engine's page memory knows is not parsed: the harve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, replace
 from itertools import islice
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from catalog.db.upsert import prepare
 from catalog.exceptions import FeedError
+from catalog.harvest.readers import PageReaders, PreparedRecord, Ticket
+from catalog.normalise import municipality_of
 from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
-from harvesters.base import FetchedPage, HarvestedItem, HarvestedRecord, Harvester, PageRead, UnchangedPage
+from harvesters.base import (
+    FetchedPage,
+    HarvestedItem,
+    HarvestedRecord,
+    Harvester,
+    KnownPage,
+    PageRead,
+    UnchangedPage,
+)
 
 __all__ = [
     "ACCEPT",
     "DUPLICATE",
     "DcatHarvester",
     "DcatOptions",
+    "PageRequest",
+    "PageResult",
     "check_not_plain_json",
     "harvested_from_parsed",
+    "read_page",
 ]
 
 _CHUNK = 256
@@ -91,8 +106,76 @@ def harvested_from_parsed(parsed: ParsedRecord, url: str) -> HarvestedRecord:
     )
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """A fetched page as a page reader process gets it."""
+
+    url: str
+    data: bytes
+    content_type: str | None
+    format: str | None
+    """The source's ``format`` option (else detected)."""
+    max_bytes: int | None
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What a page reader made of a page: its records (prepared for the store) and the failed ones."""
+
+    records: list[HarvestedRecord]
+    failures: list[tuple[str, str]]
+
+
+def open_page(request: PageRequest) -> FeedReader:
+    """Parse a fetched page (format by option, Content-Type or sniffing); FeedError names the page."""
+    data, url = request.data, request.url
+    try:
+        fmt = request.format or detect_format(
+            content_type=request.content_type, name=urlsplit(url).path, data=data[:_HEAD]
+        )
+    except FeedError as exc:
+        raise FeedError(f"{url}: {exc}") from exc
+    if fmt == "jsonld":
+        check_not_plain_json(data[:_HEAD], url)
+    try:
+        # The fetcher has cut the body at its cap already; the parser keeps to the same one.
+        return parse_feed(data, format=fmt, base_iri=url, max_bytes=request.max_bytes)
+    except FeedError as exc:
+        raise FeedError(f"{url}: {exc}") from exc
+
+
+def prepared_from_parsed(parsed: ParsedRecord, url: str) -> HarvestedRecord:
+    """``harvested_from_parsed`` with what the store needs worked out (``catalog.db.upsert.prepare``)."""
+    harvested = harvested_from_parsed(parsed, url)
+    record = harvested.record
+    if record is None:
+        return harvested
+    return PreparedRecord(
+        remote_id=harvested.remote_id,
+        raw=harvested.raw,
+        raw_format=harvested.raw_format,
+        record=record,
+        problems=harvested.problems,
+        url=url,
+        prepared=prepare(record, harvested.raw),
+        municipality=municipality_of(record),
+    )
+
+
+def read_page(request: PageRequest, head: Callable[[Any], None]) -> PageResult:
+    """A page reader's task: parse the page, send its next link at once, then build its records."""
+    with open_page(request) as reader:
+        head(reader.feed.next_page)
+        records = [prepared_from_parsed(parsed, request.url) for parsed in reader]
+        return PageResult(records, list(reader.failures))
+
+
 def _next_page(reader: FeedReader) -> str | None:
     return reader.feed.next_page
+
+
+_Entry = tuple[FetchedPage, KnownPage | None, Ticket[PageResult] | None] | BaseException | None
+"""A page fetched ahead (with its memory, or the reader reading it), a failure, or the listing's end."""
 
 
 def _take(records: Iterator[ParsedRecord], n: int) -> list[ParsedRecord]:
@@ -106,7 +189,14 @@ class DcatHarvester(Harvester[DcatOptions]):
     display_name: ClassVar[str] = "DCAT feed (RDF)"
     Options: ClassVar[type[BaseModel]] = DcatOptions
 
+    readers: PageReaders | None = None
+    """Set by the engine (``harvest.parse_workers``): processes that read pages while it stores others."""
+
     async def records(self) -> AsyncIterator[HarvestedItem]:
+        if self.readers is not None:
+            async for item in self._records_read_aside(self.readers):
+                yield item
+            return
         guard = self.http.page_guard()
         url: str | None = self.source.url
         params: dict[str, str | int] | None = None
@@ -142,22 +232,105 @@ class DcatHarvester(Harvester[DcatOptions]):
                 yield PageRead(page, next_page)
             url = urljoin(page.url, next_page) if next_page else None
 
+    async def _records_read_aside(self, readers: PageReaders) -> AsyncIterator[HarvestedItem]:
+        """The records of every page, each page read in a page reader process: while the engine stores one
+        page's records, the next pages (as many as there are readers) are fetched and read."""
+        slots = asyncio.Semaphore(readers.size)
+        queue: asyncio.Queue[_Entry] = asyncio.Queue()
+        producer = asyncio.create_task(self._fetch_ahead(readers, slots, queue))
+        seen: set[str] = set()
+        ticket: Ticket[PageResult] | None = None
+        try:
+            while True:
+                entry = await queue.get()
+                if entry is None:
+                    return
+                if isinstance(entry, BaseException):
+                    raise entry
+                page, known, ticket = entry
+                if known is not None:
+                    slots.release()
+                    seen.update(known.remote_ids)
+                    yield UnchangedPage(page.url)
+                    continue
+                assert ticket is not None
+                try:
+                    result = await ticket.result()
+                finally:
+                    slots.release()
+                for record in result.records:
+                    if record.remote_id in seen and not record.error:
+                        record = replace(record, record=None, skipped=DUPLICATE)
+                    seen.add(record.remote_id)
+                    yield record
+                for subject, reason in result.failures:
+                    yield HarvestedRecord(
+                        remote_id=subject,
+                        raw=b"",
+                        raw_format="ntriples",
+                        record=None,
+                        url=page.url,
+                        error=reason,
+                    )
+                next_page = await ticket.head()
+                ticket = None
+                if self.pages is not None:
+                    yield PageRead(page, next_page)
+        finally:
+            producer.cancel()
+            with contextlib.suppress(BaseException):
+                await producer
+            if ticket is not None:
+                ticket.cancel()
+            while not queue.empty():
+                left = queue.get_nowait()
+                if isinstance(left, tuple) and left[2] is not None:
+                    left[2].cancel()
+
+    async def _fetch_ahead(
+        self, readers: PageReaders, slots: asyncio.Semaphore, queue: asyncio.Queue[_Entry]
+    ) -> None:
+        """Fetch pages in order and give each to a reader, at most ``readers.size`` ahead of the consumer;
+        a failure is queued in its page's place (the pages before it are stored first)."""
+        try:
+            guard = self.http.page_guard()
+            url: str | None = self.source.url
+            params: dict[str, str | int] | None = None
+            if self.options.page_size_param:
+                params = {self.options.page_size_param: self.options.page_size}
+            pages = 0
+            while url is not None:
+                if self.options.max_pages is not None and pages >= self.options.max_pages:
+                    self.complete = False
+                    break
+                await slots.acquire()
+                page = await self.http.get(url, params=params, headers={"Accept": ACCEPT})
+                params = None
+                guard.check(page.url, page.content)
+                pages += 1
+                known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
+                if known is not None:
+                    await queue.put((page, known, None))
+                    url = urljoin(page.url, known.next_url) if known.next_url else None
+                    continue
+                ticket: Ticket[PageResult] = await readers.submit(
+                    read_page, self._request(page), label=page.url
+                )
+                await queue.put((page, None, ticket))
+                next_page = await ticket.head()
+                url = urljoin(page.url, next_page) if next_page else None
+            await queue.put(None)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await queue.put(exc)
+
     def _read(self, page: FetchedPage) -> FeedReader:
-        data = page.content
-        try:
-            fmt = self.options.format or detect_format(
-                content_type=page.content_type, name=urlsplit(page.url).path, data=data[:_HEAD]
-            )
-        except FeedError as exc:
-            raise FeedError(f"{page.url}: {exc}") from exc
-        if fmt == "jsonld":
-            check_not_plain_json(data[:_HEAD], page.url)
-        try:
-            # The fetcher has cut the body at its cap already; the parser keeps to the same one.
-            max_bytes = getattr(self.http, "max_response_bytes", None)
-            return parse_feed(data, format=fmt, base_iri=page.url, max_bytes=max_bytes)
-        except FeedError as exc:
-            raise FeedError(f"{page.url}: {exc}") from exc
+        return open_page(self._request(page))
+
+    def _request(self, page: FetchedPage) -> PageRequest:
+        max_bytes = getattr(self.http, "max_response_bytes", None)
+        return PageRequest(page.url, page.content, page.content_type, self.options.format, max_bytes)
 
     async def _page_records(self, reader: FeedReader, url: str) -> AsyncIterator[HarvestedRecord]:
         records = iter(reader)

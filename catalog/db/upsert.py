@@ -44,11 +44,13 @@ from catalog.model import DataService, Dataset, DatasetSeries, pick_text
 from catalog.search.text import SEARCH_COLUMNS, search_columns
 
 __all__ = [
+    "Prepared",
     "UpsertAction",
     "UpsertItem",
     "UpsertResult",
     "canonical_json",
     "mint_uri",
+    "prepare",
     "public_uri",
     "upsert_record",
     "upsert_records",
@@ -65,6 +67,42 @@ MAX_REMOTE_ID = 1000
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """What storing a record needs that depends on the record and its raw bytes alone (``prepare``).
+
+    Worked out where the record was read (a page reader process), so that the process that writes only
+    looks the values up.
+    """
+
+    text: str
+    """The record as canonical JSON (``canonical_json``)."""
+    digest: str
+    """Its content hash."""
+    raw_hash: str | None
+    """SHA-256 of the raw bytes, or None without them."""
+    values: dict[str, Any]
+    """The ``datasets`` columns that follow from the record: kind, title, modified and the search text."""
+    facets: dict[str, list[tuple[Any, ...]]]
+    """``facet_values`` without the municipality (the writer decides it)."""
+
+
+def prepare(record: AnyRecord, raw: bytes | None) -> Prepared:
+    """The values ``upsert_records`` needs for ``record`` that do not depend on the store."""
+    text, digest = canonical_json(record)
+    title = pick_text(record.title)
+    values = {
+        "kind": record.kind,
+        "record": text,
+        "content_hash": digest,
+        "title": title[:1000] if title else None,
+        "modified": as_utc(record.modified) if record.modified is not None else None,
+        **search_columns(record.title, record.description, record.keyword),
+    }
+    raw_hash = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    return Prepared(text, digest, raw_hash, values, facet_values(record, None))
+
+
+@dataclass(frozen=True, slots=True)
 class UpsertItem:
     """One harvested record to store."""
 
@@ -74,6 +112,8 @@ class UpsertItem:
     raw_format: str | None = None
     municipality: str | None = None
     """NIS code of the municipality the record belongs to (worked out by the normaliser)."""
+    prepared: Prepared | None = None
+    """``prepare(record, raw)`` when it was worked out already (else it is here)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +226,8 @@ class _Batch:
                 self.by_uri[row.uri] = _DatasetState(row.id, row.slug, row.uri, row.withdrawn_at is not None)
 
     def decide(self, item: UpsertItem, uri: str, slug: str) -> tuple[_LinkState, UpsertAction]:
-        text, digest = canonical_json(item.record)
-        raw_hash = hashlib.sha256(item.raw).hexdigest() if item.raw is not None else None
+        prepared = item.prepared or prepare(item.record, item.raw)
+        digest, raw_hash = prepared.digest, prepared.raw_hash
         link = self.links.get(item.remote_id)
         if link is None:
             ds = self.by_uri.get(uri)
@@ -230,7 +270,7 @@ class _Batch:
         link.content_hash, link.raw_hash, link.withdrawn = digest, raw_hash, False
         link.raw, link.raw_format = item.raw, item.raw_format
         if link.is_owner and action != "unchanged":
-            self._write_record(ds, item, text, digest)
+            self._write_record(ds, item, prepared)
         return link, action
 
     def _uri_taken(self, uri: str) -> bool:
@@ -249,20 +289,12 @@ class _Batch:
             query = select(sr.id).where(sr.dataset_id == ds.pk, sr.is_owner)
             self.owner_cleared.extend(self.session.scalars(query))
 
-    def _write_record(self, ds: _DatasetState, item: UpsertItem, text: str, digest: str) -> None:
-        record = item.record
-        title = pick_text(record.title)
-        ds.values.update(
-            kind=record.kind,
-            record=text,
-            content_hash=digest,
-            title=title[:1000] if title else None,
-            modified=as_utc(record.modified) if record.modified is not None else None,
-            municipality_nis=item.municipality,
-            updated_at=self.now,
-            **search_columns(record.title, record.description, record.keyword),
-        )
-        ds.facets = facet_values(record, item.municipality)
+    def _write_record(self, ds: _DatasetState, item: UpsertItem, prepared: Prepared) -> None:
+        municipality = item.municipality
+        ds.values.update(prepared.values, municipality_nis=municipality, updated_at=self.now)
+        facets = dict(prepared.facets)
+        facets["municipality"] = [(municipality,)] if municipality else []
+        ds.facets = facets
         ds.withdrawn = False
         ds.dirty = True
 

@@ -44,6 +44,7 @@ from catalog.exceptions import CatalogError, InputError
 from catalog.harvest._run_parts import TrackingHttp, error_text, is_transient, real_fetcher, source_info
 from catalog.harvest.lock import Heartbeat, claim_job
 from catalog.harvest.pagememory import DbPageMemory, RunPages, fingerprint
+from catalog.harvest.readers import PageReaders, default_workers
 from catalog.harvest.registry import HarvesterClass, get_harvester, validate_options
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.harvest.sync import BatchWriter
@@ -236,6 +237,10 @@ async def run_harvest_async(
             tracking = TrackingHttp(fetcher)
             plugin = harvester_class(info, options, tracking)
             plugin.pages = memory
+            workers = default_workers() if h.parse_workers < 0 else h.parse_workers
+            if workers and hasattr(plugin, "readers"):  # a plugin that can read its pages aside
+                readers = PageReaders(workers, preload=(harvester_class.__module__,))
+                plugin.readers = await stack.enter_async_context(readers)
             beating = asyncio.create_task(heartbeat.run()) if heartbeat is not None else None
             stack.push_async_callback(_cancel, beating)
             try:

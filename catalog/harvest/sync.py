@@ -35,6 +35,7 @@ from catalog.db.jobs import JobRecord, add_job_records
 from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.db.upsert import UpsertItem, upsert_records
 from catalog.exceptions import CatalogError, RecordError
+from catalog.harvest.readers import PreparedRecord
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.normalise import municipality_of
 from catalog.quality.store import score_written
@@ -102,8 +103,15 @@ class BatchWriter:
         """Queue a mapped record; write the batch when it is full (True then)."""
         record = harvested.record
         assert record is not None, "failed and skipped records are logged, not written"
-        municipality = municipality_of(record, default=self.default_municipality)
-        item = UpsertItem(harvested.remote_id, record, harvested.raw, harvested.raw_format, municipality)
+        prepared = None
+        if isinstance(harvested, PreparedRecord):  # read in a page reader, which did the record's part
+            prepared = harvested.prepared
+            municipality = harvested.municipality or self.default_municipality
+        else:
+            municipality = municipality_of(record, default=self.default_municipality)
+        item = UpsertItem(
+            harvested.remote_id, record, harvested.raw, harvested.raw_format, municipality, prepared
+        )
         self._pending.append(_Pending(harvested, item))
         if len(self._pending) >= self.batch_size:
             self.flush()

@@ -13,6 +13,7 @@ import harvesters.dcat
 from catalog.db.engine import session_scope
 from catalog.db.queries import count_datasets
 from catalog.db.tables import DatasetRow, HarvestPage, Source, SourceRecord
+from catalog.harvest.readers import PageReaders
 from catalog.harvest.runner import run_harvest
 from catalog.harvest.sources import add_source
 from catalog.services import upgrade_database
@@ -34,15 +35,22 @@ def settings(store: Store) -> Settings:
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The base IRIs of the pages the DCAT harvester parses, in order."""
+    """The base IRIs of the pages the DCAT harvester parses (in this process or given to a page reader
+    process), in order."""
     calls: list[str] = []
     real = harvesters.dcat.parse_feed
+    real_submit = PageReaders.submit
 
     def counting(data: bytes, **kwargs: Any) -> Any:
         calls.append(kwargs["base_iri"])
         return real(data, **kwargs)
 
+    async def counting_submit(self: PageReaders, func: Any, request: Any, *, label: str) -> Any:
+        calls.append(request.url)
+        return await real_submit(self, func, request, label=label)
+
     monkeypatch.setattr(harvesters.dcat, "parse_feed", counting)
+    monkeypatch.setattr(PageReaders, "submit", counting_submit)
     return calls
 
 

@@ -1,0 +1,317 @@
+"""Page readers: worker processes that turn a page's bytes into records while the harvest stores others.
+
+Reading a page (parsing it, indexing its triples, building and validating its records, their raw triples
+and the values the store needs) is CPU work that depends on the page's bytes alone. In the harvesting
+process it would hold the GIL against the writing of the previous page; here it runs in a few worker
+processes (``harvest.parse_workers``, by default one per CPU), so a harvest uses every CPU:
+
+    async with PageReaders(2, preload=("harvesters.dcat",)) as readers:
+        ticket = await readers.submit(read_page, request, label=url)
+        next_link = await ticket.head()        # sent early by the worker, so the next page can start
+        result = await ticket.result()
+
+A task is a module-level function ``func(request, head)`` that calls ``head(value)`` once, as soon as it
+knows what the caller needs to go on (a page's next link), then returns its result. Both travel back
+pickled. The processes come from a ``forkserver`` (``spawn`` where there is none): never a fork of the
+harvesting process with its threads and connections. They start when first needed and stop with the
+pool; one that dies (killed, out of memory) fails its task with a ``FeedError`` naming the page and the
+exit code, never a hang, and is replaced for the next task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from catalog.exceptions import FeedError
+from catalog.model import DataService, Dataset, DatasetSeries
+from harvesters.base import HarvestedRecord
+
+__all__ = ["PageReaders", "PreparedRecord", "Ticket", "default_workers"]
+
+T = TypeVar("T")
+Task = Callable[[Any, Callable[[Any], None]], Any]
+
+_STOP_SECONDS = 5.0
+
+
+def default_workers() -> int:
+    """One page reader per CPU this process may use."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class PreparedRecord(HarvestedRecord):
+    """A harvested record with what storing it needs worked out already (in a page reader)."""
+
+    prepared: Any = None
+    """``catalog.db.upsert.prepare(record, raw)``, or None."""
+    municipality: str | None = None
+    """``catalog.normalise.municipality_of(record)`` without a default."""
+
+
+AnyRecord = Dataset | DataService | DatasetSeries
+
+
+class _Failed:
+    """A task's failure as it crosses the process boundary (exceptions do not all pickle)."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.feed = isinstance(exc, FeedError)
+        self.text = str(exc).strip() or type(exc).__name__
+        if not self.feed:
+            self.text = f"{type(exc).__name__}: {self.text}"
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's loop: take a task, send its head and its result (or its failure), until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the harvesting process's to handle
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        func, request = message
+        try:
+            result = func(request, lambda value: conn.send(("head", value)))
+        except Exception as exc:
+            conn.send(("error", _Failed(exc)))
+        else:
+            conn.send(("done", result))
+
+
+class Ticket(Generic[T]):
+    """One task given to a worker: its early head and its result."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, label: str) -> None:
+        self.label = label
+        self._loop = loop
+        self._head: asyncio.Future[Any] = loop.create_future()
+        self._result: asyncio.Future[T] = loop.create_future()
+        self.cancelled = False
+
+    async def head(self) -> Any:
+        """What the task sent early (its page's next link)."""
+        return await asyncio.shield(self._head)
+
+    async def result(self) -> T:
+        """The task's result; raises its failure (``FeedError``)."""
+        return await asyncio.shield(self._result)
+
+    def cancel(self) -> None:
+        """Nobody waits for this task any more: its answer is dropped when it comes."""
+        self.cancelled = True
+        for future in (self._head, self._result):
+            if not future.done():
+                future.cancel()
+            elif not future.cancelled():
+                future.exception()  # seen, so asyncio does not log it as never retrieved
+
+    def _set(self, future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    def _deliver(self, kind: str, value: Any) -> None:
+        """Called from a worker's receiving thread."""
+        calls: list[tuple[asyncio.Future[Any], Any, BaseException | None]]
+        if kind == "head":
+            calls = [(self._head, value, None)]
+        elif kind == "done":
+            calls = [(self._head, None, None), (self._result, value, None)]
+        else:
+            error = value if isinstance(value, BaseException) else FeedError(str(value))
+            calls = [(self._head, None, error), (self._result, None, error)]
+        for future, result, exc in calls:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                self._loop.call_soon_threadsafe(self._set, future, result, exc)
+        if kind != "head":
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._swallow)
+
+    def _swallow(self) -> None:
+        if self.cancelled:
+            self.cancel()
+
+
+class _Worker:
+    def __init__(self, pool: PageReaders, process: Any, conn: Connection) -> None:
+        self.pool = pool
+        self.process = process
+        self.conn = conn
+        self.ticket: Ticket[Any] | None = None
+        self.alive = True
+        self.thread = threading.Thread(target=self._receive, name="page-reader-receiver", daemon=True)
+        self.thread.start()
+
+    def run(self, ticket: Ticket[Any], func: Task, request: Any) -> None:
+        self.ticket = ticket
+        try:
+            self.conn.send((func, request))
+        except (OSError, ValueError) as exc:
+            self._died(f"the page reader process could not be given the page ({exc})")
+
+    def _receive(self) -> None:
+        while True:
+            try:
+                kind, value = self.conn.recv()
+            except (EOFError, OSError):
+                if self.alive:
+                    self.process.join(1.0)
+                    code = self.process.exitcode
+                    self._died(f"the page reader process died (exit code {code})")
+                return
+            except Exception as exc:  # an answer that cannot be read back
+                kind, value = "error", FeedError(f"the page reader's answer cannot be read: {exc}")
+            ticket = self.ticket
+            if kind == "error" and isinstance(value, _Failed):
+                label = ticket.label if ticket is not None else ""
+                text = value.text if value.text.startswith(label) else f"{label}: {value.text}"
+                value = FeedError(text)
+            if ticket is not None:
+                ticket._deliver(kind, value)
+            if kind != "head":
+                self.ticket = None
+                self.pool._idle_again(self)
+
+    def _died(self, reason: str) -> None:
+        self.alive = False
+        ticket, self.ticket = self.ticket, None
+        if ticket is not None:
+            ticket._deliver("error", FeedError(f"{ticket.label}: {reason}"))
+        self.pool._gone(self)
+
+    def stop(self) -> None:
+        busy = self.ticket is not None
+        self.alive = False
+        if not busy:  # a worker still reading an abandoned page is not waited for
+            with contextlib.suppress(OSError, ValueError):
+                self.conn.send(None)
+            self.process.join(_STOP_SECONDS)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(_STOP_SECONDS)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        self.thread.join(_STOP_SECONDS)
+
+
+class PageReaders:
+    """Up to ``size`` worker processes reading pages for one harvest run (see the module docstring)."""
+
+    def __init__(self, size: int, *, preload: Sequence[str] = ()) -> None:
+        if size < 1:
+            raise ValueError("a pool of page readers needs at least one process")
+        self.size = size
+        self.preload = list(preload)
+        self.started = 0
+        """Processes started so far (tests and benchmarks look)."""
+        self._lock = threading.Lock()
+        self._workers: list[_Worker] = []
+        self._idle: list[_Worker] = []
+        self._waiting: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._closed = False
+
+    def _context(self) -> Any:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if self.preload and ctx.get_start_method() == "forkserver":
+            ctx.set_forkserver_preload(self.preload)  # only heeded before the server first starts
+        return ctx
+
+    def _start(self) -> _Worker:
+        ctx = self._context()
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_serve, args=(child,), name="catalog-page-reader", daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(self, process, parent)
+        with self._lock:
+            self._workers.append(worker)
+            self.started += 1
+        return worker
+
+    async def submit(self, func: Task, request: Any, *, label: str) -> Ticket[Any]:
+        """Give ``func(request, head)`` to an idle worker (starting one when fewer than ``size`` run, else
+        waiting for one); ``label`` (the page URL) starts the text of its failures."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._closed:
+                raise FeedError(f"{label}: the page readers were stopped")
+            with self._lock:
+                worker = self._idle.pop() if self._idle else None
+                start = worker is None and len(self._workers) < self.size
+                waiter: asyncio.Future[None] | None = None
+                if worker is None and not start:
+                    waiter = loop.create_future()
+                    self._waiting.append((loop, waiter))
+            if start:
+                worker = await asyncio.to_thread(self._start)
+            if worker is not None:
+                ticket: Ticket[Any] = Ticket(loop, label)
+                worker.run(ticket, func, request)
+                return ticket
+            assert waiter is not None
+            await waiter
+
+    def _idle_again(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker.alive and not self._closed:
+                self._idle.append(worker)
+            self._wake()
+
+    def _gone(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._workers:
+                self._workers.remove(worker)
+            if worker in self._idle:
+                self._idle.remove(worker)
+            self._wake()
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+
+    def _wake(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for loop, waiter in waiting:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_release, waiter)
+
+    def close(self) -> None:
+        """Stop every worker (a task still running is abandoned)."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers, self._idle = self._workers, [], []
+            self._wake()
+        for worker in workers:
+            worker.stop()
+
+    async def __aenter__(self) -> PageReaders:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await asyncio.to_thread(self.close)
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
