@@ -132,8 +132,14 @@ def _values_ok(shape: Shape, key: Hashable, make: Callable[[], Sequence[Term]]) 
     return found
 
 
+_DIGITS = str.maketrans("123456789", "000000000")
+
+
 def _date_ok(shape: Shape, value: date | datetime) -> bool:
-    return _values_ok(shape, (type(value), value), lambda: (date_literal(value),))
+    """The shape's verdict on the date the writer writes for ``value``, cached per form of its text
+    (``2024-05-01`` and ``1999-12-31`` are one form: any valid date of one form is read alike)."""
+    form = value.isoformat().translate(_DIGITS)
+    return _values_ok(shape, (type(value), form), lambda: (date_literal(value),))
 
 
 def _iri_ok(shape: Shape, value: str) -> bool:
@@ -153,8 +159,10 @@ def _has_mailto(email: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _licence_types(value: str) -> tuple[str, ...]:
-    return licence_types(value)
+def _licence_terms(value: str) -> tuple[tuple[str, str], ...]:
+    """The terms a licence's description points to (its types, described as concepts)."""
+    typed = (_node(licence_type) for licence_type in licence_types(value))
+    return tuple((node, _CONCEPT) for node in typed if node is not None)
 
 
 class _Record:
@@ -178,10 +186,7 @@ class _Record:
         if node is not None:
             self.terms.append((node, use))
             if use == _LICENCE:
-                for licence_type in _licence_types(node):
-                    typed = _node(licence_type)
-                    if typed is not None:
-                        self.terms.append((typed, _CONCEPT))
+                self.terms.extend(_licence_terms(node))
         return node
 
     def link(self, values: Sequence[str]) -> int:
@@ -436,13 +441,11 @@ def clean_records(records: Sequence[AnyRecord], *, base_uri: str) -> list[bool]:
     terms: dict[str, dict[str, list[int]]] = {}
     for i, r in enumerate(read):
         for node, model in r.described:
-            if node.startswith(("mailto:", "tel:")):
-                return [False] * n  # could be the node of any contact's e-mail address
             described.setdefault(node, []).append((i, model))
-        for node, use in r.terms:
-            if node.startswith(("mailto:", "tel:")):
-                return [False] * n
+        for node, use in set(r.terms):
             terms.setdefault(node, {}).setdefault(use, []).append(i)
+    if any(node.startswith(("mailto:", "tel:")) for node in (*described, *terms)):
+        return [False] * n  # could be the node of any contact's e-mail address or telephone
 
     def mark(indexes: list[int]) -> None:
         for index in indexes:
@@ -474,8 +477,8 @@ def clean_records(records: Sequence[AnyRecord], *, base_uri: str) -> list[bool]:
                 slow[i] = True
                 for indexes in linked.values():
                     mark(indexes)
-    clean = []
-    for i, r in enumerate(read):
-        ok = not slow[i] and all(_term_clean(use, node) for node, use in r.terms)
-        clean.append(ok)
-    return clean
+    unclean = {node for node, by_use in terms.items() for use in by_use if not _term_clean(use, node)}
+    for node in unclean:
+        for indexes in terms[node].values():
+            mark(indexes)
+    return [not s for s in slow]

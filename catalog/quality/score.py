@@ -186,29 +186,39 @@ def _known_licence(iri: str) -> bool:
     return licence_label(iri) is not None
 
 
+_DISTRIBUTION_KEYS = (
+    "access_url_answers", "download_url", "download_url_answers", "format", "media_type",
+    "format_vocabulary", "non_proprietary", "machine_readable", "licence", "known_licence", "rights",
+    "byte_size",
+)  # fmt: skip
+"""The per-distribution criteria, in the order ``_distribution_facts`` gives them."""
+_BY_DIMENSION = tuple((d, tuple(c.key for c in CRITERIA if c.dimension == d)) for d in DIMENSIONS)
+_PLAN = tuple((c.key, c.weight, c.per_distribution) for c in CRITERIA)
+
+
 def _distribution_facts(
     distribution: Distribution, dataset: Dataset, links: Mapping[str, bool]
-) -> dict[str, bool]:
+) -> tuple[bool, ...]:
+    """The distribution's facts, one per ``_DISTRIBUTION_KEYS``."""
     media = distribution.media_type
-    fmt = distribution.format or (_format_of_media_type(media) if media else None)
-    _, open_type, machine_type = _file_type(fmt) if fmt else (False, False, False)
+    fmt = distribution.format
+    shown = fmt or (_format_of_media_type(media) if media else None)
+    _, open_type, machine_type = _file_type(shown) if shown else (False, False, False)
     licence = distribution.license or dataset.license
-    return {
-        "access_url_answers": _answered(distribution.access_url, links),
-        "download_url": bool(distribution.download_url),
-        "download_url_answers": _answered(distribution.download_url, links),
-        "format": distribution.format is not None,
-        "media_type": media is not None,
-        "format_vocabulary": bool(
-            (distribution.format and _file_type(distribution.format)[0]) or (media and _known(media))
-        ),
-        "non_proprietary": open_type,
-        "machine_readable": machine_type,
-        "licence": licence is not None,
-        "known_licence": bool(licence and _known_licence(licence)),
-        "rights": (distribution.rights or dataset.rights) is not None,
-        "byte_size": distribution.byte_size is not None,
-    }
+    return (
+        _answered(distribution.access_url, links) if links else False,
+        bool(distribution.download_url),
+        _answered(distribution.download_url, links) if links else False,
+        fmt is not None,
+        media is not None,
+        bool((fmt and _file_type(fmt)[0]) or (media and _known(media))),
+        open_type,
+        machine_type,
+        licence is not None,
+        bool(licence and _known_licence(licence)),
+        (distribution.rights or dataset.rights) is not None,
+        distribution.byte_size is not None,
+    )
 
 
 def _dataset_facts(record: Dataset, violations: int, validated: bool) -> dict[str, bool]:
@@ -241,30 +251,29 @@ def score_record(
     distributions and scores on its dataset-level criteria only.
     """
     links = links or {}
-    violations = sum(1 for f in findings or () if f.severity == "violation")
-    warnings = sum(1 for f in findings or () if f.severity == "warning")
+    violations = warnings = 0
+    for finding in findings or ():
+        severity = finding.severity
+        if severity == "violation":
+            violations += 1
+        elif severity == "warning":
+            warnings += 1
     dataset = record if isinstance(record, Dataset) else _as_dataset(record)
-    facts = _dataset_facts(dataset, violations, findings is not None)
+    facts: dict[str, float] = {**_dataset_facts(dataset, violations, findings is not None)}
     distributions = dataset.distribution
-    shares: dict[str, float] = {}
     if distributions:
         per = [_distribution_facts(d, dataset, links) for d in distributions]
-        for key in per[0]:
-            shares[key] = sum(1 for facts_ in per if facts_[key]) / len(per)
+        count = len(per)
+        for key, values in zip(_DISTRIBUTION_KEYS, zip(*per, strict=True), strict=True):
+            facts[key] = sum(1 for value in values if value) / count
     points: dict[str, float] = {}
-    for criterion in CRITERIA:
-        if criterion.per_distribution:
-            share = shares.get(criterion.key, 0.0)
-        else:
-            share = 1.0 if facts[criterion.key] else 0.0
-        points[criterion.key] = round(criterion.weight * share, 2)
-    dimensions = {
-        dimension: round(sum(points[c.key] for c in CRITERIA if c.dimension == dimension), 2)
-        for dimension in DIMENSIONS
-    }
+    for key, weight, per_distribution in _PLAN:
+        share = facts.get(key, 0.0) if per_distribution else (1.0 if facts[key] else 0.0)
+        # round(weight * share, 2), without the call when the share is whole (the same float)
+        points[key] = 0.0 if share == 0 else float(weight) if share == 1 else round(weight * share, 2)
+    dimensions = {dimension: round(sum(points[k] for k in keys), 2) for dimension, keys in _BY_DIMENSION}
     total = round(sum(dimensions.values()), 2)
-    urls = [url for d in distributions for url in (*d.access_url, *d.download_url)]
-    checked = all(url in links for url in urls)
+    checked = all(url in links for d in distributions for url in (*d.access_url, *d.download_url))
     return Score(points, dimensions, total, band_of(total), checked, violations, warnings)
 
 
