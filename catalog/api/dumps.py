@@ -32,11 +32,11 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.api.catalog_query import live_in_key_range, public_record
+from catalog.api.catalog_query import live_in_key_range
 from catalog.db.engine import make_engine, make_session_factory
 from catalog.db.queries import StoredDataset
 from catalog.db.tables import DatasetRow
-from catalog.rdf.serialize import write_records
+from catalog.rdf.serialize import write_stored
 from catalog.services import catalog_description
 from catalog.settings import Settings
 
@@ -139,9 +139,9 @@ def _gzip(data: bytes, level: int) -> bytes:
 
 def _document(records: list[StoredDataset], settings: Settings, format: str) -> bytes:
     out = BytesIO()
-    write_records(
+    write_stored(
         out,
-        (public_record(stored) for stored in records),
+        records,
         format=format,
         catalog=catalog_description(settings),
         base_uri=settings.catalog.base_uri,

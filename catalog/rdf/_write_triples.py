@@ -194,6 +194,12 @@ class TripleWriter:
         self._key = ""
         self._count = 0
 
+    @property
+    def described(self) -> set[tuple[str, str]]:
+        """``(term, what)`` for the vocabulary terms described so far (share it with a
+        ``JsonTripleWriter`` writing the same document)."""
+        return self._described
+
     # -- plumbing -----------------------------------------------------------------------------------
 
     def _add(self, s: Node, p: NamedNode, o: Term) -> None:

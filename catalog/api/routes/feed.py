@@ -27,7 +27,6 @@ from catalog.api.catalog_query import (
     count_matching,
     iter_matching,
     next_page_key,
-    public_record,
     store_version,
 )
 from catalog.api.conneg import VARIANTS, Variant, variant_for_suffix
@@ -37,7 +36,7 @@ from catalog.api.problems import problem
 from catalog.api.representations import alternate_links, choose_variant, html_page, not_acceptable
 from catalog.api.routes import feed_docs
 from catalog.api.streaming import stream_writer
-from catalog.rdf.serialize import PageInfo, write_records
+from catalog.rdf.serialize import PageInfo, write_stored
 from catalog.services import catalog_description
 from catalog.settings import Settings
 
@@ -191,13 +190,10 @@ def _catalog_page(
         sessions = request.app.state.session_factory
 
         def write(out: BinaryIO) -> None:
-            records = (
-                public_record(stored)
-                for stored in iter_matching(
-                    sessions, filters, offset=page.offset, after=page.after, limit=page.per_page
-                )
+            records = iter_matching(
+                sessions, filters, offset=page.offset, after=page.after, limit=page.per_page
             )
-            write_records(
+            write_stored(
                 out,
                 records,
                 format=rdf_format,
