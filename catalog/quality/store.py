@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,9 @@ from catalog.db.quality_tables import BANDS, DatasetQuality, HarvestJobQuality, 
 from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.model import DataService, Dataset, DatasetSeries
 from catalog.quality.score import DIMENSIONS, Score, score_record
+
+if TYPE_CHECKING:
+    from catalog.settings import Settings
 
 __all__ = [
     "FINDING_FIELDS",
@@ -258,16 +261,23 @@ _SCORED_ACTIONS = frozenset({"created", "updated", "restored"})
 
 
 def score_written(
-    session: Session, written: Iterable[tuple[str, int, AnyRecord]], *, job_id: int | None
+    session: Session,
+    written: Iterable[tuple[str, int, AnyRecord]],
+    *,
+    job_id: int | None,
+    settings: Settings | None = None,
 ) -> QualityTally | None:
     """The harvest hook: score ``(upsert action, dataset pk, record)`` whose record was written.
 
-    Does nothing (None) when ``quality.score_on_harvest`` is off. A dataset written twice in one batch
-    is scored once, with its last record.
+    Does nothing (None) when ``quality.score_on_harvest`` is off in ``settings`` (the run's settings;
+    the process's ``get_settings()`` only when none are given). A dataset written twice in one batch is
+    scored once, with its last record.
     """
-    from catalog.settings import get_settings
+    if settings is None:
+        from catalog.settings import get_settings
 
-    if not get_settings().quality.score_on_harvest:
+        settings = get_settings()
+    if not settings.quality.score_on_harvest:
         return None
     items = {pk: record for action, pk, record in written if action in _SCORED_ACTIONS}
     return score_and_store(session, list(items.items()), job_id=job_id)

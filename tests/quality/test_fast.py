@@ -257,3 +257,29 @@ def test_data_services_and_series_are_left_to_the_checker() -> None:
     records: list[AnyRecord] = [*_generated(4), service, series]
     assert clean_records(records, base_uri=BASE) == [True] * 4 + [False] * 2
     _assert_same(records)
+
+
+def test_dates_of_one_written_form_get_one_verdict() -> None:
+    """The fast path remembers a date check per form of the text (digits masked): every date of one
+    form must get the checker's own verdict."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from catalog.quality.fast import _conforms_with, _date_ok, _shapes
+    from catalog.rdf._write_terms import date_literal
+
+    shapes = _shapes()
+    assert shapes is not None
+    shape = shapes["urn:catalog:shapes:dcat-ap-3:Dataset-issued"]
+    values: list[date] = [
+        date(y, m, d)
+        for y in (1, 9, 999, 1000, 2000, 2024, 9999)
+        for m, d in ((1, 1), (2, 29 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 28), (12, 31))
+    ]
+    values += [datetime(2024, 5, 1, 13, 45, 30), datetime(2024, 5, 1, 0, 0, 0, 5), datetime(1, 1, 1)]
+    values += [
+        datetime(2024, 5, 1, 13, 45, tzinfo=UTC),
+        datetime(2024, 5, 1, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+    values += [datetime(2024, 5, 1, tzinfo=timezone(timedelta(hours=5, minutes=30, seconds=15)))]
+    for value in values:
+        assert _date_ok(shape, value) == _conforms_with(shape, (date_literal(value),)), value

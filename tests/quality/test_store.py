@@ -207,3 +207,19 @@ def test_the_harvest_report_sums_up_what_scoring_found(store: Any, tmp_path: Pat
     assert report.quality["scored"] == 2 and report.quality["good"] == 1 and report.quality["bad"] == 1
     assert "quality: scored 2 (excellent 0, good 1, sufficient 0, bad 1);" in report.summary()
     assert _import(store, tmp_path).quality["scored"] == 0  # nothing written, nothing scored
+
+
+def test_score_written_follows_the_settings_it_is_given(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.orm import Session
+
+    from catalog.quality.store import score_written
+
+    on, off = _settings(store), _settings(store).model_copy(deep=True)
+    off.quality.score_on_harvest = False
+    monkeypatch.setenv("CATALOG_QUALITY__SCORE_ON_HARVEST", "false")
+    get_settings.cache_clear()
+    with Session() as session:
+        assert score_written(session, [], job_id=None) is None  # the process's settings: off
+        assert score_written(session, [], job_id=None, settings=off) is None
+        tally = score_written(session, [], job_id=None, settings=on)
+        assert tally is not None and tally.scored == 0
