@@ -179,7 +179,13 @@ class JsonMapper:
 
     def iris(self, value: Any, path: str) -> list[str]:
         """The IRIs of a list of values or of one value; other texts are reported."""
-        return [iri for iri in (self.iri(text, path) for text in strings(value)) if iri]
+        out = []
+        for text in strings(value):
+            if is_iri(text):
+                out.append(text)
+            else:
+                self.problem(path, "not an IRI", text)
+        return out
 
     def controlled(self, value: Any, lookup: Lookup, path: str) -> str | None:
         """A controlled value as its canonical IRI; an unknown IRI is kept, other unknown text reported."""
