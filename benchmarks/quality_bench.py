@@ -82,10 +82,19 @@ def _import(path: Path, scoring: bool) -> dict[str, Any]:
 
 
 def _per_record(path: Path) -> dict[str, float]:
-    """CPU microseconds per record: validation, scoring, ``recompute`` (read, validate, score, store)."""
+    """CPU microseconds per record: validation (one by one; in harvest batches with and without the fast
+    path), scoring, ``recompute``, and the harvest's hook ``score_and_store`` (validate, score, store the
+    rows) per batch of 500 with and without the fast path."""
+    from functools import partial
+
+    from sqlalchemy import select
+
+    import catalog.quality.validate as validate_module
     from catalog.db.engine import make_engine, make_session_factory
+    from catalog.db.tables import DatasetRow
+    from catalog.model import DataService, Dataset, DatasetSeries
     from catalog.quality.score import score_record
-    from catalog.quality.store import recompute, validate_record
+    from catalog.quality.store import recompute, score_and_store, validate_record
     from catalog.rdf.parse import parse_feed
     from catalog.services import import_location, upgrade_database
     from catalog.settings import Settings, get_settings
@@ -96,10 +105,19 @@ def _per_record(path: Path) -> dict[str, float]:
     start = time.process_time()
     findings = [validate_record(r) for r in records]
     validate_us = (time.process_time() - start) / n * 1e6
+    checked = validate_module.check_records
+    batches = [records[i : i + 500] for i in range(0, n, 500)]
+    costs: dict[str, float] = {}
+    for label, check in (("batch_ref_us", partial(checked, fast=False)), ("batch_fast_us", checked)):
+        start = time.process_time()
+        for batch in batches:
+            check(batch)
+        costs[label] = (time.process_time() - start) / n * 1e6
     start = time.process_time()
     for record, found in zip(records, findings, strict=True):
         score_record(record, findings=found, links={})
     score_us = (time.process_time() - start) / n * 1e6
+    kinds = {"Dataset": Dataset, "DataService": DataService, "DatasetSeries": DatasetSeries}
     with tempfile.TemporaryDirectory(prefix="catalog-quality-bench-") as tmp:
         limit = max(path.stat().st_size * 2, 1 << 20)
         settings = Settings(database={"url": f"sqlite:///{tmp}/q.db"}, harvest={"max_response_bytes": limit})
@@ -108,13 +126,28 @@ def _per_record(path: Path) -> dict[str, float]:
         upgrade_database(settings=settings)
         import_location(str(path), name="benchmark feed", settings=settings)
         engine = make_engine(settings.database.url)
+        factory = make_session_factory(engine, writer=True)
         start = time.process_time()
-        recompute(make_session_factory(engine, writer=True))
+        recompute(factory)
         store_us = (time.process_time() - start) / n * 1e6
+        with factory() as session:
+            rows = session.execute(select(DatasetRow.id, DatasetRow.kind, DatasetRow.record)).all()
+        items = [(row.id, kinds[row.kind].model_validate_json(row.record)) for row in rows]
+        for label, check in (("hook_ref_us", partial(checked, fast=False)), ("hook_fast_us", checked)):
+            validate_module.check_records = check  # what score_and_store's validate_records calls
+            try:
+                start = time.process_time()
+                for i in range(0, len(items), 500):
+                    with factory() as session:
+                        score_and_store(session, items[i : i + 500])
+                        session.commit()
+                costs[label] = (time.process_time() - start) / n * 1e6
+            finally:
+                validate_module.check_records = checked
         engine.dispose()
     violations = sum(1 for f in findings for x in (f or ()) if getattr(x, "severity", "") == "violation")
     return {"records": n, "validate_us": validate_us, "score_us": score_us, "store_us": store_us,
-            "violations": violations, "validated": sum(f is not None for f in findings)}  # fmt: skip
+            "violations": violations, "validated": sum(f is not None for f in findings), **costs}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{costs['violations']:,} violations): validate {costs['validate_us']:,.0f} us, "
             f"score {costs['score_us']:,.1f} us, recompute (read + validate + score + store) "
             f"{costs['store_us']:,.0f} us",
+            flush=True,
+        )
+        print(
+            f"Harvest batches of 500, CPU per record, checker only -> with the fast path (same run): "
+            f"check_records {costs['batch_ref_us']:,.0f} -> {costs['batch_fast_us']:,.0f} us "
+            f"({costs['batch_ref_us'] / costs['batch_fast_us']:.1f}x); score_and_store (validate + score + "
+            f"store the rows) {costs['hook_ref_us']:,.0f} -> {costs['hook_fast_us']:,.0f} us "
+            f"({costs['hook_ref_us'] / costs['hook_fast_us']:.1f}x)",
             flush=True,
         )
     return 0
