@@ -90,6 +90,23 @@ class _Shapes:
                 found[shape.name] = shape
                 stack.extend(shape.properties)
         self.by_name = found
+        dap, vl = _DAP, _VL
+        self.access_list = found[vl + "Dataset-accessRights-list"]
+        self.theme_list = found[vl + "Theme-list"]
+        self.language_list = found[vl + "Language-list"]
+        self.statuut_list = found[vl + "Statuut-list"]
+        self.opendata = found[vl + "Dataset-statuut-opendata"]
+        self.frequency_list = found[vl + "Frequency-list"]
+        self.levensfase = found[vl + "Levensfase"]
+        self.ontwikkelingstoestand = found[vl + "Ontwikkelingstoestand"]
+        self.format_list = found[vl + "Format-list"]
+        self.issued = found[dap + "Dataset-issued"]
+        self.modified = found[dap + "Dataset-modified"]
+        self.distribution_issued = found[dap + "Distribution-issued"]
+        self.distribution_modified = found[dap + "Distribution-modified"]
+        self.byte_size = found[dap + "Distribution-byteSize"]
+        self.start = found[dap + "PeriodOfTime-start"]
+        self.end = found[dap + "PeriodOfTime-end"]
 
     def __getitem__(self, name: str) -> Shape:
         return self.by_name[name]
@@ -208,17 +225,20 @@ class _Record:
                 self.described.append((node, model))
 
 
-def _agent(out: _Record, agent: Agent, shapes: _Shapes) -> None:
-    out.describe(agent.uri, agent)
+def _agent(out: _Record, agent: Agent) -> None:
+    if agent.uri:
+        out.describe(agent.uri, agent)
     if not agent.name:
         out.clean = False  # Agent-name: sh:minCount 1
-    out.term(agent.type, _CONCEPT)
+    if agent.type:
+        out.term(agent.type, _CONCEPT)
     if agent.homepage:
         out.link((agent.homepage,))
 
 
 def _contact(out: _Record, contact: ContactPoint) -> None:
-    out.describe(contact.uri, contact)
+    if contact.uri:
+        out.describe(contact.uri, contact)
     reachable = bool(contact.email and _has_mailto(contact.email))
     if contact.url and out.link((contact.url,)):
         reachable = True
@@ -228,130 +248,139 @@ def _contact(out: _Record, contact: ContactPoint) -> None:
 
 def _common(out: _Record, r: AnyRecord, shapes: _Shapes) -> None:
     """What every kind of record writes in ``TripleWriter._common``."""
-    themes = [out.term(theme, _CONCEPT) for theme in r.theme]
+    term, link = out.term, out.link
+    themes = [term(theme, _CONCEPT) for theme in r.theme]
     if r.publisher is not None:
-        _agent(out, r.publisher, shapes)
+        _agent(out, r.publisher)
     if r.creator is not None:
-        _agent(out, r.creator, shapes)
+        _agent(out, r.creator)
     for contact in r.contact_point:
         _contact(out, contact)
-    access = out.term(r.access_rights, _ACCESS)
-    out.term(r.license, _LICENCE)
-    if r.rights is not None:
+    access = term(r.access_rights, _ACCESS) if r.access_rights else None
+    if r.license:
+        term(r.license, _LICENCE)
+    if r.rights is not None and r.rights.uri:
         out.describe(r.rights.uri, r.rights)
-    out.link(r.conforms_to)
-    out.link(r.landing_page)
-    out.link(r.page)
-    languages = [out.term(language, _LANGUAGE) for language in r.language]
+    for links in (r.conforms_to, r.landing_page, r.page):
+        if links:
+            link(links)
+    languages = [term(language, _LANGUAGE) for language in r.language]
     for location in r.spatial:
-        out.describe(location.uri, location)
-    statuten = [out.term(statuut, _CONCEPT) for statuut in r.statuut]
+        if location.uri:
+            out.describe(location.uri, location)
+    statuten = [term(statuut, _CONCEPT) for statuut in r.statuut]
     if not isinstance(r, Dataset):
         out.clean = False  # only datasets are checked here
         return
-    vl = _VL
-    ok = (
-        bool(r.identifier and r.title and r.description)  # Dataset-identifier, -title, -description
+    if not (
+        r.identifier and r.title and r.description  # Dataset-identifier, -title, -description
         and r.publisher is not None  # Dataset-publisher
-        and bool(r.contact_point)  # Dataset-contactPoint
-        and any(words for words in r.keyword.values())  # Dataset-keyword-recommended
+        and r.contact_point  # Dataset-contactPoint
+        and any(r.keyword.values())  # Dataset-keyword-recommended
         and any(themes)  # Dataset-theme-recommended
         and access is not None  # Dataset-accessRights
-        and _iri_ok(shapes[vl + "Dataset-accessRights-list"], access)
-    )
-    if not ok:
+        and _iri_ok(shapes.access_list, access)
+    ):  # fmt: skip
         out.clean = False
         return
-    theme_list = shapes[vl + "Theme-list"]
-    language_list = shapes[vl + "Language-list"]
-    statuut_list = shapes[vl + "Statuut-list"]
-    if not (
-        all(_iri_ok(theme_list, t) for t in themes if t is not None)
-        and all(_iri_ok(language_list, lang) for lang in languages if lang is not None)
-        and all(_iri_ok(statuut_list, s) for s in statuten if s is not None)
-    ):
-        out.clean = False
-        return
+    for values, shape in ((themes, shapes.theme_list), (languages, shapes.language_list),
+                          (statuten, shapes.statuut_list)):  # fmt: skip
+        for value in values:
+            if value is not None and not _iri_ok(shape, value):
+                out.clean = False
+                return
     written = tuple(sorted({s for s in statuten if s is not None}))
-    opendata = shapes[vl + "Dataset-statuut-opendata"]
-    if not _values_ok(opendata, written, lambda: tuple(NamedNode(s) for s in written)):
+    if not _values_ok(shapes.opendata, written, lambda: tuple(NamedNode(s) for s in written)):
         out.clean = False  # an info: not marked as open data
 
 
 def _dataset(out: _Record, d: Dataset, shapes: _Shapes) -> None:
-    dap, vl = _DAP, _VL
-    if d.issued is not None and not _date_ok(shapes[dap + "Dataset-issued"], d.issued):
+    if d.issued is not None and not _date_ok(shapes.issued, d.issued):
         out.clean = False
-    if d.modified is not None and not _date_ok(shapes[dap + "Dataset-modified"], d.modified):
+    if d.modified is not None and not _date_ok(shapes.modified, d.modified):
         out.clean = False
     if not d.distribution:
         out.clean = False  # Dataset-distribution-recommended
     for distribution in d.distribution:
         _distribution(out, distribution, shapes)
-    start, end = shapes[dap + "PeriodOfTime-start"], shapes[dap + "PeriodOfTime-end"]
     for period in d.temporal:
-        if period.start is not None and not _date_ok(start, period.start):
+        if period.start is not None and not _date_ok(shapes.start, period.start):
             out.clean = False
-        if period.end is not None and not _date_ok(end, period.end):
+        if period.end is not None and not _date_ok(shapes.end, period.end):
             out.clean = False
-    frequency = out.term(d.frequency, _FREQUENCY)
-    if frequency is not None and not _iri_ok(shapes[vl + "Frequency-list"], frequency):
-        out.clean = False
+    term = out.term
+    if d.frequency:
+        frequency = term(d.frequency, _FREQUENCY)
+        if frequency is not None and not _iri_ok(shapes.frequency_list, frequency):
+            out.clean = False
     for links in (d.relation, d.source, d.has_version, d.is_version_of, d.is_referenced_by, d.in_series,
                   d.applicable_legislation):  # fmt: skip
-        out.link(links)
-    out.term(d.type, _CONCEPT)
-    for value, name in ((d.levensfase, "Levensfase"), (d.ontwikkelingstoestand, "Ontwikkelingstoestand")):
-        node = out.term(value, _CONCEPT)
-        if node is not None and not _iri_ok(shapes[vl + name], node):
-            out.clean = False
+        if links:
+            out.link(links)
+    if d.type:
+        term(d.type, _CONCEPT)
+    for value, shape in (
+        (d.levensfase, shapes.levensfase),
+        (d.ontwikkelingstoestand, shapes.ontwikkelingstoestand),
+    ):
+        if value:
+            node = term(value, _CONCEPT)
+            if node is not None and not _iri_ok(shape, node):
+                out.clean = False
     if d.qualified_attribution or d.spatial_resolution_in_meters is not None or d.temporal_resolution:
         out.clean = False  # not modelled here
 
 
 def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
-    dap, vl = _DAP, _VL
-    out.describe(d.uri, d)
+    term = out.term
+    if d.uri:
+        out.describe(d.uri, d)
     if not d.identifier:
         out.clean = False  # Distribution-identifier
     if not out.link(d.access_url):
         out.clean = False  # Distribution-accessURL
-    out.link(d.download_url)
-    fmt = out.term(d.format, _FORMAT)
-    if fmt is None or not _iri_ok(shapes[vl + "Format-list"], fmt):
+    if d.download_url:
+        out.link(d.download_url)
+    fmt = term(d.format, _FORMAT) if d.format else None
+    if fmt is None or not _iri_ok(shapes.format_list, fmt):
         out.clean = False  # Distribution-format-recommended, Format-list
-    out.term(d.media_type, _MEDIA)
-    out.term(d.compress_format, _PACKAGE)
-    out.term(d.package_format, _PACKAGE)
-    if out.term(d.license, _LICENCE) is None:
+    if d.media_type:
+        term(d.media_type, _MEDIA)
+    if d.compress_format:
+        term(d.compress_format, _PACKAGE)
+    if d.package_format:
+        term(d.package_format, _PACKAGE)
+    if not d.license or term(d.license, _LICENCE) is None:
         out.clean = False  # Distribution-license-recommended
-    if d.rights is not None:
+    if d.rights is not None and d.rights.uri:
         out.describe(d.rights.uri, d.rights)
-    out.term(d.access_rights, _ACCESS)
+    if d.access_rights:
+        term(d.access_rights, _ACCESS)
     if d.byte_size is not None:
         size = d.byte_size
-        if not _values_ok(
-            shapes[dap + "Distribution-byteSize"], size, lambda: (int_literal(size, non_negative=True),)
-        ):
+        if not _values_ok(shapes.byte_size, size, lambda: (int_literal(size, non_negative=True),)):
             out.clean = False
-    if d.issued is not None and not _date_ok(shapes[dap + "Distribution-issued"], d.issued):
+    if d.issued is not None and not _date_ok(shapes.distribution_issued, d.issued):
         out.clean = False
-    if d.modified is not None and not _date_ok(shapes[dap + "Distribution-modified"], d.modified):
+    if d.modified is not None and not _date_ok(shapes.distribution_modified, d.modified):
         out.clean = False
-    out.term(d.status, _CONCEPT)
-    out.term(d.availability, _CONCEPT)
-    language_list = shapes[vl + "Language-list"]
+    if d.status:
+        term(d.status, _CONCEPT)
+    if d.availability:
+        term(d.availability, _CONCEPT)
     for language in d.language:
-        node = out.term(language, _LANGUAGE)
-        if node is not None and not _iri_ok(language_list, node):
+        node = term(language, _LANGUAGE)
+        if node is not None and not _iri_ok(shapes.language_list, node):
             out.clean = False
-    out.link(d.conforms_to)
-    out.link(d.page)
+    if d.conforms_to:
+        out.link(d.conforms_to)
+    if d.page:
+        out.link(d.page)
     if (
         d.access_service
         or d.checksum is not None
         or d.spatial_resolution_in_meters is not None
-        or d.temporal_resolution
+        or (d.temporal_resolution)
     ):
         out.clean = False  # not modelled here
 
@@ -360,7 +389,7 @@ def _read(record: AnyRecord, shapes: _Shapes) -> _Record | None:
     """The record's shared parts and its own verdict; None when even its shared parts are not modelled."""
     out = _Record()
     if isinstance(record, Dataset):
-        if any(d.access_service for d in record.distribution) or record.qualified_attribution:
+        if record.qualified_attribution or any(d.access_service for d in record.distribution):
             return None  # nested services and attributed agents: nodes this module does not follow
         _common(out, record, shapes)
         _dataset(out, record, shapes)
