@@ -168,7 +168,7 @@ def _answered(urls: Sequence[str], links: Mapping[str, bool]) -> bool:
 @lru_cache(maxsize=4096)
 def _file_type(iri: str) -> tuple[bool, bool, bool]:
     """(an EU file type, non-proprietary, machine readable): vocabulary facts, cached per IRI."""
-    return format_label(iri) is not None, is_non_proprietary(iri), is_machine_readable(iri)
+    return format_label(iri) is not None, bool(is_non_proprietary(iri)), bool(is_machine_readable(iri))
 
 
 @lru_cache(maxsize=4096)
@@ -221,21 +221,46 @@ def _distribution_facts(
     )
 
 
-def _dataset_facts(record: Dataset, violations: int, validated: bool) -> dict[str, bool]:
+_DATASET_KEYS = (
+    "keyword", "theme", "spatial", "temporal", "dcat_ap_compliance", "access_rights",
+    "access_rights_vocabulary", "contact_point", "publisher", "issued", "modified",
+)  # fmt: skip
+"""The dataset-level criteria, in the order ``_dataset_facts`` gives them."""
+
+
+def _dataset_facts(record: Dataset, violations: int, validated: bool) -> tuple[bool, ...]:
+    """The dataset's facts, one per ``_DATASET_KEYS``."""
     rights = record.access_rights
-    return {
-        "keyword": bool(record.keyword),
-        "theme": bool(record.theme),
-        "spatial": bool(record.spatial),
-        "temporal": bool(record.temporal),
-        "dcat_ap_compliance": validated and violations == 0,
-        "access_rights": rights is not None,
-        "access_rights_vocabulary": bool(rights and rights.startswith(_ACCESS_RIGHT) and _known(rights)),
-        "contact_point": bool(record.contact_point),
-        "publisher": record.publisher is not None,
-        "issued": record.issued is not None,
-        "modified": record.modified is not None,
-    }
+    return (
+        bool(record.keyword),
+        bool(record.theme),
+        bool(record.spatial),
+        bool(record.temporal),
+        validated and violations == 0,
+        rights is not None,
+        bool(rights and rights.startswith(_ACCESS_RIGHT) and _known(rights)),
+        bool(record.contact_point),
+        record.publisher is not None,
+        record.issued is not None,
+        record.modified is not None,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _tally(
+    dataset: tuple[bool, ...], shares: tuple[float, ...]
+) -> tuple[dict[str, float], dict[str, float], float]:
+    """Points per criterion, per dimension and the total for one set of facts (``shares``: the share of
+    distributions meeting each ``_DISTRIBUTION_KEYS`` criterion, empty without distributions); cached,
+    as most records of a harvest share their facts."""
+    facts: dict[str, float] = dict(zip(_DATASET_KEYS, dataset, strict=True))
+    facts.update(zip(_DISTRIBUTION_KEYS, shares, strict=False))
+    points: dict[str, float] = {}
+    for key, weight, per_distribution in _PLAN:
+        share = facts.get(key, 0.0) if per_distribution else (1.0 if facts[key] else 0.0)
+        points[key] = round(weight * share, 2)
+    dimensions = {dimension: round(sum(points[k] for k in keys), 2) for dimension, keys in _BY_DIMENSION}
+    return points, dimensions, round(sum(dimensions.values()), 2)
 
 
 def score_record(
@@ -259,22 +284,15 @@ def score_record(
         elif severity == "warning":
             warnings += 1
     dataset = record if isinstance(record, Dataset) else _as_dataset(record)
-    facts: dict[str, float] = {**_dataset_facts(dataset, violations, findings is not None)}
     distributions = dataset.distribution
+    shares: tuple[float, ...] = ()
     if distributions:
         per = [_distribution_facts(d, dataset, links) for d in distributions]
         count = len(per)
-        for key, values in zip(_DISTRIBUTION_KEYS, zip(*per, strict=True), strict=True):
-            facts[key] = sum(1 for value in values if value) / count
-    points: dict[str, float] = {}
-    for key, weight, per_distribution in _PLAN:
-        share = facts.get(key, 0.0) if per_distribution else (1.0 if facts[key] else 0.0)
-        # round(weight * share, 2), without the call when the share is whole (the same float)
-        points[key] = 0.0 if share == 0 else float(weight) if share == 1 else round(weight * share, 2)
-    dimensions = {dimension: round(sum(points[k] for k in keys), 2) for dimension, keys in _BY_DIMENSION}
-    total = round(sum(dimensions.values()), 2)
+        shares = tuple(sum(values) / count for values in zip(*per, strict=True))  # the facts are bools
+    points, dimensions, total = _tally(_dataset_facts(dataset, violations, findings is not None), shares)
     checked = all(url in links for d in distributions for url in (*d.access_url, *d.download_url))
-    return Score(points, dimensions, total, band_of(total), checked, violations, warnings)
+    return Score(dict(points), dict(dimensions), total, band_of(total), checked, violations, warnings)
 
 
 def _as_dataset(record: DataService | DatasetSeries) -> Dataset:
