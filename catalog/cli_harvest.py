@@ -253,8 +253,19 @@ def _harvest(
         finally:
             progress.end()
     _print_summary(rows)
+    _refresh_dumps(settings, [report for _, report, _ in rows])
     ok = all(report is not None and report.status == "succeeded" for _, report, _ in rows)
     return 0 if ok else EXIT_PARTIAL
+
+
+def _refresh_dumps(settings: Settings, reports: list[HarvestReport | None]) -> None:
+    """Rebuild the download dumps' blocks the runs changed (``harvest.refresh_dumps``), once for all runs."""
+    from catalog.api.dumps import refresh_after_harvest
+
+    built = refresh_after_harvest(settings, reports)
+    if built is not None:
+        blocks = ", ".join(f"{name} {count}" for name, count in built.items())
+        typer.echo(f"download dumps refreshed (blocks rebuilt: {blocks})", err=True)
 
 
 def _due_targets(session: Session, settings: Settings) -> list[tuple[int, str]]:

@@ -97,6 +97,10 @@ class HarvestSection(_Section):
     """The time zone the schedule is read in (an IANA name)."""
     host_spacing_seconds: float = Field(default=300.0, ge=0)
     """Seconds between the starts of two scheduled runs on one host (workers start runs in parallel)."""
+    refresh_dumps: bool = True
+    """After a run that changed datasets, rebuild the changed blocks of the downloads (``/catalog/dump.*.gz``)
+    in the harvesting process, so no client waits for them; off: the first download (or ``catalog dump
+    refresh``) builds them."""
 
     @model_validator(mode="after")
     def _schedule_parses(self) -> HarvestSection:

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import make_url
@@ -40,13 +42,19 @@ from catalog.rdf.serialize import write_stored
 from catalog.services import catalog_description
 from catalog.settings import Settings
 
+if TYPE_CHECKING:
+    from catalog.harvest.report import HarvestReport
+
 __all__ = [
     "BLOCK_SIZE",
+    "CHANGING_COUNTS",
     "DUMP_FORMATS",
+    "DUMP_GZIP_LEVEL",
     "Block",
     "DumpPlan",
     "default_cache_dir",
     "plan_dump",
+    "refresh_after_harvest",
     "refresh_dump_cache",
     "write_dump",
 ]
@@ -58,9 +66,12 @@ DUMP_FORMATS = ("ntriples", "turtle")
 """Formats whose documents can be cut into blocks and put back together by concatenation."""
 DUMP_SQLITE_CACHE_KIB = 2048
 """SQLite page cache while a dump reads records (it reads each once, so a cache does not help)."""
+DUMP_GZIP_LEVEL = 6
+"""zlib level of the blocks (the download's and ``refresh_dump_cache``'s)."""
 WRITER_VERSION = "1"
 """Bump when the RDF mapping changes, so cached blocks are rebuilt."""
 
+_log = logging.getLogger(__name__)
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _d = _DATASETS.c
 
@@ -193,6 +204,10 @@ def _store(path: Path, data: bytes) -> None:
             old.unlink(missing_ok=True)
 
 
+def _block_name(block: Block) -> str:
+    return f"{block.number:07d}-{block.fingerprint}.gz"
+
+
 def _read_chunks(path: Path, size: int = 256 * 1024) -> Iterator[bytes]:
     with path.open("rb") as file:
         while chunk := file.read(size):
@@ -206,7 +221,7 @@ def write_dump(
     sessions: sessionmaker[Session],
     settings: Settings,
     cache_dir: Path,
-    gzip_level: int = 6,
+    gzip_level: int = DUMP_GZIP_LEVEL,
     block_size: int = BLOCK_SIZE,
 ) -> int:
     """Write the planned dump to ``out`` as gzip members; return how many blocks had to be built."""
@@ -216,7 +231,7 @@ def write_dump(
     built = 0
     with sessions() as session:
         for block in plan.blocks:
-            path = directory / f"{block.number:07d}-{block.fingerprint}.gz"
+            path = directory / _block_name(block)
             try:
                 for chunk in _read_chunks(path):
                     out.write(chunk)
@@ -231,18 +246,15 @@ def write_dump(
     return built
 
 
-class _Discard:
-    def write(self, data: bytes) -> int:
-        return len(data)
-
-
 def refresh_dump_cache(
     settings: Settings, *, formats: tuple[str, ...] = DUMP_FORMATS, cache_dir: Path | None = None
 ) -> dict[str, int]:
     """Build the blocks that changed since the last dump and drop the ones no longer needed.
 
-    Meant to run after a harvest (or from cron), so the next download streams from the cache at
-    full speed. Returns how many blocks were built per format.
+    Meant to run after a harvest (see ``refresh_after_harvest``) or from cron, so the next download
+    streams from the cache at full speed. Blocks already in the cache are not read; memory holds one
+    block's records at a time, whatever the catalogue's size. Returns how many blocks were built per
+    format.
     """
     cache_dir = cache_dir or default_cache_dir(settings)
     engine = make_engine(settings.database.url, echo=settings.database.echo)
@@ -252,12 +264,58 @@ def refresh_dump_cache(
         for format in formats:
             with sessions() as session:
                 plan = plan_dump(session, settings, format)
-            sink = cast(BinaryIO, _Discard())
-            built[format] = write_dump(sink, plan, sessions=sessions, settings=settings, cache_dir=cache_dir)
-            wanted = {f"{block.number:07d}-{block.fingerprint}.gz" for block in plan.blocks}
-            for path in (cache_dir / format).glob("*.gz"):
+                head = _document([], settings, format)
+                directory = cache_dir / format
+                built[format] = 0
+                for block in plan.blocks:
+                    path = directory / _block_name(block)
+                    if path.exists():
+                        continue
+                    data = _build_block(session, settings, format, block, head, DUMP_GZIP_LEVEL, BLOCK_SIZE)
+                    _store(path, data)
+                    built[format] += 1
+            wanted = {_block_name(block) for block in plan.blocks}
+            for path in directory.glob("*.gz"):
                 if path.name not in wanted and not path.name.startswith(".tmp-"):
                     path.unlink(missing_ok=True)
     finally:
         engine.dispose()
+    return built
+
+
+CHANGING_COUNTS = ("created", "updated", "restored", "linked", "withdrawn")
+"""Report counts of a harvest run that change what the dumps hold."""
+
+
+def refresh_after_harvest(
+    settings: Settings, reports: Iterable[HarvestReport | None]
+) -> dict[str, int] | None:
+    """After harvest runs, rebuild the dump blocks they changed so no download waits for them.
+
+    Does nothing when ``harvest.refresh_dumps`` is off, or when no run (dry runs aside) created,
+    updated, restored, linked or withdrew anything. Never raises: a refresh that fails is logged,
+    and the next download (or ``catalog dump refresh``) builds the blocks instead. Returns the blocks
+    built per format, or ``None`` when nothing was refreshed.
+    """
+    if not settings.harvest.refresh_dumps:
+        return None
+    changed = [
+        report
+        for report in reports
+        if report is not None and not report.dry_run and any(report.counts[key] for key in CHANGING_COUNTS)
+    ]
+    if not changed:
+        return None
+    started = time.perf_counter()
+    try:
+        built = refresh_dump_cache(settings)
+    except Exception:
+        _log.exception("could not refresh the download dumps after a harvest; the next download builds them")
+        return None
+    _log.info(
+        "dump blocks refreshed after the harvest of %s in %.1f s: %s",
+        ", ".join(report.source_name for report in changed),
+        time.perf_counter() - started,
+        built,
+    )
     return built

@@ -105,10 +105,11 @@ def run_claimed_job(
     confirm_withdrawal: bool = False,
 ) -> None:
     """Run the harvest of a claimed job to its end; a job the run could not even start ends ``failed``."""
+    from catalog.api.dumps import refresh_after_harvest
     from catalog.harvest.runner import run_harvest
 
     try:
-        run_harvest(
+        report = run_harvest(
             factory,
             source_id=source_id,
             settings=settings,
@@ -120,6 +121,8 @@ def run_claimed_job(
         _fail_if_running(factory, job_id, f"the run could not go on: {exc}"[:4000])
         if not isinstance(exc, Exception):
             raise
+        return
+    refresh_after_harvest(settings, [report])  # the download dumps' changed blocks; never raises
 
 
 def _fail_if_running(factory: sessionmaker[Session], job_id: int, error: str) -> None:

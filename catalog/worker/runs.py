@@ -72,9 +72,18 @@ def _run(
         return None  # queued for a tick at which it has run already (queued twice, retried after a run)
     if job_id is not None and not _still_claimed(factory, job_id):
         return None  # claimed through the API, then taken over while it waited: nothing left to run
-    return run_harvest(
+    report = run_harvest(
         factory, source_id=source_id, settings=settings, confirm_withdrawal=confirm_withdrawal, job_id=job_id
     )
+    _refresh_dumps(settings, report)
+    return report
+
+
+def _refresh_dumps(settings: Settings, report: HarvestReport) -> None:
+    """Rebuild the download dumps' blocks the run changed (``harvest.refresh_dumps``; never raises)."""
+    from catalog.api.dumps import refresh_after_harvest
+
+    refresh_after_harvest(settings, [report])
 
 
 def _ask_to_stop(settings: Settings, source_id: int) -> None:

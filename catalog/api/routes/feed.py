@@ -40,12 +40,9 @@ from catalog.rdf.serialize import PageInfo, write_stored
 from catalog.services import catalog_description
 from catalog.settings import Settings
 
-__all__ = ["DUMP_GZIP_LEVEL", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["catalogue"])
-
-DUMP_GZIP_LEVEL = 6
-"""zlib level of the dumps (6: zlib's default balance of size and speed)."""
 
 Page = Annotated[int, Query(ge=1, description="Page number, from 1.", examples=[1])]
 PerPage = Annotated[int, Query(ge=1, le=1000, description="Datasets per page (at most 1,000).")]
@@ -280,9 +277,7 @@ def _dump(request: Request, session: Session, settings: Settings, rdf_format: st
     cache_dir = getattr(request.app.state, "dump_cache_dir", None) or default_cache_dir(settings)
 
     def write(out: BinaryIO) -> None:
-        write_dump(
-            out, plan, sessions=sessions, settings=settings, cache_dir=cache_dir, gzip_level=DUMP_GZIP_LEVEL
-        )
+        write_dump(out, plan, sessions=sessions, settings=settings, cache_dir=cache_dir)
 
     return StreamingResponse(
         stream_writer(write, chunk_size=256 * 1024), media_type="application/gzip", headers=headers
