@@ -192,6 +192,10 @@ class DcatHarvester(Harvester[DcatOptions]):
     readers: PageReaders | None = None
     """Set by the engine (``harvest.parse_workers``): processes that read pages while it stores others."""
 
+    def read_task(self) -> Callable[[PageRequest, Callable[[Any], None]], PageResult]:
+        """What a page reader does with a page: a module-level function (given to the process by name)."""
+        return read_page
+
     async def records(self) -> AsyncIterator[HarvestedItem]:
         if self.readers is not None:
             async for item in self._records_read_aside(self.readers):
@@ -313,9 +317,8 @@ class DcatHarvester(Harvester[DcatOptions]):
                     await queue.put((page, known, None))
                     url = urljoin(page.url, known.next_url) if known.next_url else None
                     continue
-                ticket: Ticket[PageResult] = await readers.submit(
-                    read_page, self._request(page), label=page.url
-                )
+                request = self._request(page)
+                ticket: Ticket[PageResult] = await readers.submit(self.read_task(), request, label=page.url)
                 await queue.put((page, None, ticket))
                 next_page = await ticket.head()
                 url = urljoin(page.url, next_page) if next_page else None

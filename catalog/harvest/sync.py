@@ -35,7 +35,7 @@ from catalog.db.jobs import JobRecord, add_job_records
 from catalog.db.tables import DatasetRow, SourceRecord
 from catalog.db.upsert import UpsertItem, upsert_records
 from catalog.exceptions import CatalogError, RecordError
-from catalog.harvest.readers import PreparedRecord
+from catalog.harvest.readers import PreparedRecord, paused_gc
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.normalise import municipality_of
 from catalog.quality.store import score_written
@@ -174,7 +174,7 @@ class BatchWriter:
         self.report.counts["unchanged"] += len(remote_ids)
 
     def _write(self, batch: list[_Pending]) -> None:
-        with self.factory() as session:
+        with paused_gc(), self.factory() as session:
             try:
                 results = upsert_records(
                     session,
