@@ -246,52 +246,93 @@ def _contact(out: _Record, contact: ContactPoint) -> None:
         out.clean = False  # ContactPoint-reachable: vcard:hasEmail or vcard:hasURL, a warning
 
 
-def _common(out: _Record, r: AnyRecord, shapes: _Shapes) -> None:
+@lru_cache(maxsize=8192)
+def _record_terms(
+    themes: tuple[str, ...],
+    access_rights: str | None,
+    licence: str | None,
+    languages: tuple[str, ...],
+    statuten: tuple[str, ...],
+) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    """The vocabulary part of ``_common``, cached per combination of values (records of one portal
+    share them): (whether the dataset shapes accept them, the terms written)."""
+    shapes = _shapes()
+    assert shapes is not None
+    out = _Record()
+    term = out.term
+    written_themes = [term(theme, _CONCEPT) for theme in themes]
+    access = term(access_rights, _ACCESS) if access_rights else None
+    if licence:
+        term(licence, _LICENCE)
+    written_languages = [term(language, _LANGUAGE) for language in languages]
+    written_statuten = [term(statuut, _CONCEPT) for statuut in statuten]
+    ok = (
+        any(written_themes)  # Dataset-theme-recommended
+        and access is not None  # Dataset-accessRights
+        and _iri_ok(shapes.access_list, access)
+        and all(_iri_ok(shapes.theme_list, v) for v in written_themes if v is not None)
+        and all(_iri_ok(shapes.language_list, v) for v in written_languages if v is not None)
+        and all(_iri_ok(shapes.statuut_list, v) for v in written_statuten if v is not None)
+    )
+    if ok:
+        written = tuple(sorted({s for s in written_statuten if s is not None}))
+        ok = _values_ok(shapes.opendata, written, lambda: tuple(NamedNode(s) for s in written))
+    return ok, tuple(out.terms)
+
+
+def _common(out: _Record, r: AnyRecord) -> None:
     """What every kind of record writes in ``TripleWriter._common``."""
-    term, link = out.term, out.link
-    themes = [term(theme, _CONCEPT) for theme in r.theme]
+    ok, terms = _record_terms(tuple(r.theme), r.access_rights, r.license, tuple(r.language), tuple(r.statuut))
+    out.terms.extend(terms)
     if r.publisher is not None:
         _agent(out, r.publisher)
     if r.creator is not None:
         _agent(out, r.creator)
     for contact in r.contact_point:
         _contact(out, contact)
-    access = term(r.access_rights, _ACCESS) if r.access_rights else None
-    if r.license:
-        term(r.license, _LICENCE)
     if r.rights is not None and r.rights.uri:
         out.describe(r.rights.uri, r.rights)
     for links in (r.conforms_to, r.landing_page, r.page):
         if links:
-            link(links)
-    languages = [term(language, _LANGUAGE) for language in r.language]
+            out.link(links)
     for location in r.spatial:
         if location.uri:
             out.describe(location.uri, location)
-    statuten = [term(statuut, _CONCEPT) for statuut in r.statuut]
-    if not isinstance(r, Dataset):
-        out.clean = False  # only datasets are checked here
-        return
     if not (
-        r.identifier and r.title and r.description  # Dataset-identifier, -title, -description
+        ok
+        and isinstance(r, Dataset)  # only datasets are checked here
+        and r.identifier and r.title and r.description  # Dataset-identifier, -title, -description
         and r.publisher is not None  # Dataset-publisher
         and r.contact_point  # Dataset-contactPoint
         and any(r.keyword.values())  # Dataset-keyword-recommended
-        and any(themes)  # Dataset-theme-recommended
-        and access is not None  # Dataset-accessRights
-        and _iri_ok(shapes.access_list, access)
     ):  # fmt: skip
         out.clean = False
-        return
-    for values, shape in ((themes, shapes.theme_list), (languages, shapes.language_list),
-                          (statuten, shapes.statuut_list)):  # fmt: skip
-        for value in values:
-            if value is not None and not _iri_ok(shape, value):
+
+
+@lru_cache(maxsize=8192)
+def _dataset_terms(
+    frequency: str | None, kind: str | None, levensfase: str | None, ontwikkelingstoestand: str | None
+) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    """The vocabulary part of ``_dataset``, cached per combination of values."""
+    shapes = _shapes()
+    assert shapes is not None
+    out = _Record()
+    term = out.term
+    if frequency:
+        node = term(frequency, _FREQUENCY)
+        if node is not None and not _iri_ok(shapes.frequency_list, node):
+            out.clean = False
+    if kind:
+        term(kind, _CONCEPT)
+    for value, shape in (
+        (levensfase, shapes.levensfase),
+        (ontwikkelingstoestand, shapes.ontwikkelingstoestand),
+    ):
+        if value:
+            node = term(value, _CONCEPT)
+            if node is not None and not _iri_ok(shape, node):
                 out.clean = False
-                return
-    written = tuple(sorted({s for s in statuten if s is not None}))
-    if not _values_ok(shapes.opendata, written, lambda: tuple(NamedNode(s) for s in written)):
-        out.clean = False  # an info: not marked as open data
+    return out.clean, tuple(out.terms)
 
 
 def _dataset(out: _Record, d: Dataset, shapes: _Shapes) -> None:
@@ -308,31 +349,65 @@ def _dataset(out: _Record, d: Dataset, shapes: _Shapes) -> None:
             out.clean = False
         if period.end is not None and not _date_ok(shapes.end, period.end):
             out.clean = False
-    term = out.term
-    if d.frequency:
-        frequency = term(d.frequency, _FREQUENCY)
-        if frequency is not None and not _iri_ok(shapes.frequency_list, frequency):
-            out.clean = False
+    ok, terms = _dataset_terms(d.frequency, d.type, d.levensfase, d.ontwikkelingstoestand)
+    out.terms.extend(terms)
+    if not ok:
+        out.clean = False
     for links in (d.relation, d.source, d.has_version, d.is_version_of, d.is_referenced_by, d.in_series,
                   d.applicable_legislation):  # fmt: skip
         if links:
             out.link(links)
-    if d.type:
-        term(d.type, _CONCEPT)
-    for value, shape in (
-        (d.levensfase, shapes.levensfase),
-        (d.ontwikkelingstoestand, shapes.ontwikkelingstoestand),
-    ):
-        if value:
-            node = term(value, _CONCEPT)
-            if node is not None and not _iri_ok(shape, node):
-                out.clean = False
     if d.qualified_attribution or d.spatial_resolution_in_meters is not None or d.temporal_resolution:
         out.clean = False  # not modelled here
 
 
-def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
+@lru_cache(maxsize=8192)
+def _distribution_terms(
+    fmt: str | None,
+    media_type: str | None,
+    compress_format: str | None,
+    package_format: str | None,
+    licence: str | None,
+    access_rights: str | None,
+    status: str | None,
+    availability: str | None,
+    languages: tuple[str, ...],
+    byte_size: int | None,
+) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    """The vocabulary part of ``_distribution`` (and its byte size), cached per combination of values."""
+    shapes = _shapes()
+    assert shapes is not None
+    out = _Record()
     term = out.term
+    node = term(fmt, _FORMAT) if fmt else None
+    if node is None or not _iri_ok(shapes.format_list, node):
+        out.clean = False  # Distribution-format-recommended, Format-list
+    if media_type:
+        term(media_type, _MEDIA)
+    if compress_format:
+        term(compress_format, _PACKAGE)
+    if package_format:
+        term(package_format, _PACKAGE)
+    if not licence or term(licence, _LICENCE) is None:
+        out.clean = False  # Distribution-license-recommended
+    if access_rights:
+        term(access_rights, _ACCESS)
+    if status:
+        term(status, _CONCEPT)
+    if availability:
+        term(availability, _CONCEPT)
+    for language in languages:
+        node = term(language, _LANGUAGE)
+        if node is not None and not _iri_ok(shapes.language_list, node):
+            out.clean = False
+    if byte_size is not None:
+        literal = int_literal(byte_size, non_negative=True)
+        if not _values_ok(shapes.byte_size, byte_size, lambda: (literal,)):
+            out.clean = False
+    return out.clean, tuple(out.terms)
+
+
+def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
     if d.uri:
         out.describe(d.uri, d)
     if not d.identifier:
@@ -341,37 +416,19 @@ def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
         out.clean = False  # Distribution-accessURL
     if d.download_url:
         out.link(d.download_url)
-    fmt = term(d.format, _FORMAT) if d.format else None
-    if fmt is None or not _iri_ok(shapes.format_list, fmt):
-        out.clean = False  # Distribution-format-recommended, Format-list
-    if d.media_type:
-        term(d.media_type, _MEDIA)
-    if d.compress_format:
-        term(d.compress_format, _PACKAGE)
-    if d.package_format:
-        term(d.package_format, _PACKAGE)
-    if not d.license or term(d.license, _LICENCE) is None:
-        out.clean = False  # Distribution-license-recommended
+    ok, terms = _distribution_terms(
+        d.format, d.media_type, d.compress_format, d.package_format, d.license, d.access_rights, d.status,
+        d.availability, tuple(d.language), d.byte_size,
+    )  # fmt: skip
+    out.terms.extend(terms)
+    if not ok:
+        out.clean = False
     if d.rights is not None and d.rights.uri:
         out.describe(d.rights.uri, d.rights)
-    if d.access_rights:
-        term(d.access_rights, _ACCESS)
-    if d.byte_size is not None:
-        size = d.byte_size
-        if not _values_ok(shapes.byte_size, size, lambda: (int_literal(size, non_negative=True),)):
-            out.clean = False
     if d.issued is not None and not _date_ok(shapes.distribution_issued, d.issued):
         out.clean = False
     if d.modified is not None and not _date_ok(shapes.distribution_modified, d.modified):
         out.clean = False
-    if d.status:
-        term(d.status, _CONCEPT)
-    if d.availability:
-        term(d.availability, _CONCEPT)
-    for language in d.language:
-        node = term(language, _LANGUAGE)
-        if node is not None and not _iri_ok(shapes.language_list, node):
-            out.clean = False
     if d.conforms_to:
         out.link(d.conforms_to)
     if d.page:
@@ -391,14 +448,14 @@ def _read(record: AnyRecord, shapes: _Shapes) -> _Record | None:
     if isinstance(record, Dataset):
         if record.qualified_attribution or any(d.access_service for d in record.distribution):
             return None  # nested services and attributed agents: nodes this module does not follow
-        _common(out, record, shapes)
+        _common(out, record)
         _dataset(out, record, shapes)
     elif isinstance(record, DatasetSeries):
-        _common(out, record, shapes)
+        _common(out, record)
         out.term(record.frequency, _FREQUENCY)
         out.link(record.applicable_legislation)
     elif isinstance(record, DataService):
-        _common(out, record, shapes)
+        _common(out, record)
         out.link(record.endpoint_url)
         out.link(record.endpoint_description)
         out.link(record.serves_dataset)

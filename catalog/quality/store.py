@@ -133,6 +133,8 @@ def record_urls(record: AnyRecord) -> list[str]:
 
 def load_links(session: Session, urls: Iterable[str]) -> dict[str, bool]:
     """The cached link-check result (answered or not) of each of ``urls`` that has one."""
+    if session.execute(select(_LINKS.c.url).limit(1)).first() is None:
+        return {}  # no link checked yet (a first harvest): nothing to look up
     wanted = sorted(set(urls))
     found: dict[str, bool] = {}
     for start in range(0, len(wanted), _CHUNK):
