@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import Any, Literal
 
+import numpy as np
 from sqlalchemy import Select, Table, select
 from sqlalchemy.orm import Session
 
@@ -22,8 +24,8 @@ from catalog.db.tables import DatasetRow
 from catalog.quality.store import ids_by_score, scored_ids
 from catalog.search.backend import TextBackend, backend_for
 from catalog.search.facets import FACETS, facet_labels
-from catalog.search.memory import FacetIndex, facet_index, keys_of
-from catalog.search.text import parse_query
+from catalog.search.memory import FacetIndex, facet_index, keys_array, keys_of
+from catalog.search.text import QueryTerm, parse_query
 
 __all__ = ["RANK_LIMIT", "FacetValue", "SearchQuery", "SearchResult", "Sort", "SortDirection", "search"]
 
@@ -104,10 +106,12 @@ def _order(query: SearchQuery, has_text: bool) -> tuple[Sort, bool]:
 
 
 def _by_relevance(
-    index: FacetIndex, ranks: dict[int, float], candidates: int, descending: bool, offset: int, limit: int
+    index: FacetIndex, rows: list[Any], candidates: int, descending: bool, offset: int, limit: int
 ) -> list[int]:
-    members = index.members(candidates)
-    ranked = [(rank, i) for i, rank in ranks.items() if i < index.size and members[i >> 3] >> (i & 7) & 1]
+    """Page through ``(key, rank)`` rows of the candidates, best (lowest rank) first when ``descending``."""
+    mask = index.mask(candidates)
+    size = index.size
+    ranked = [(float(rank), key) for key, rank in rows if key < size and mask[key]]
     ranked.sort(reverse=not descending)  # lower rank is better: best first is ascending
     return [dataset_id for _, dataset_id in ranked[offset : offset + limit]]
 
@@ -143,6 +147,60 @@ def _raw(session: Session, query: Select[Any]) -> list[Any]:
         cursor.close()
 
 
+class _Matched:
+    """The datasets matching a query's words, with what relevance needs, found once per facet index.
+
+    A query repeated while the store does not change (the same words, paging, other filters) reads
+    them from the index's memo instead of the text backend: a broad word's matches (tens of thousands
+    of keys from the database) are most of a search's cost.
+    """
+
+    def __init__(self, bits: int, count: int, tiers: tuple[int, int] | None) -> None:
+        self.bits = bits
+        self.count = count
+        """How many datasets the backend found (before the facet index drops any it does not hold)."""
+        self._tiers = tiers
+        self._ranks: list[tuple[int, float]] | None = None
+
+    def ranks(self, session: Session, text: TextBackend, terms: list[QueryTerm]) -> list[tuple[int, float]]:
+        """(key, rank) of every match, lower is better."""
+        if self._ranks is None:
+            ranks = {int(row[0]): float(row[1]) for row in _raw(session, text.ranked(terms))}
+            self._ranks = list(ranks.items())
+        return self._ranks
+
+    def tiers(
+        self, session: Session, index: FacetIndex, text: TextBackend, terms: list[QueryTerm]
+    ) -> tuple[int, int]:
+        """The bitsets of the matches whose titles, and whose keywords, alone match every term."""
+        if self._tiers is None:
+            title = index.bits_of_ids(_raw(session, text.matches_in(terms, "title")))
+            keywords = index.bits_of_ids(_raw(session, text.matches_in(terms, "keywords")))
+            self._tiers = (title, keywords)
+        return self._tiers
+
+
+def _text_matches(
+    session: Session, index: FacetIndex, text: TextBackend, terms: list[QueryTerm], relevance: bool
+) -> _Matched:
+    key = ("matches", text.name, tuple(terms), relevance and RANK_LIMIT)
+    found = index.recall(key)
+    if isinstance(found, _Matched):
+        return found
+    tiered = text.tiered(terms) if relevance else None
+    if tiered is None:
+        keys = keys_array(_raw(session, text.matches(terms)))
+        matched = _Matched(index.bits_of_ids(keys), len(keys), None)
+    else:
+        rows = _raw(session, tiered)
+        pairs = np.fromiter(chain.from_iterable(rows), np.int64, 2 * len(rows)).reshape(-1, 2)
+        keys, tier = pairs[:, 0], pairs[:, 1]
+        tiers = (index.bits_of_ids(keys[tier == 0]), index.bits_of_ids(keys[tier == 1]))
+        matched = _Matched(index.bits_of_ids(keys), len(keys), tiers)
+    index.remember(key, matched)
+    return matched
+
+
 def _fetch(session: Session, ids: list[int]) -> list[StoredDataset]:
     if not ids:
         return []
@@ -155,11 +213,15 @@ def _fetch(session: Session, ids: list[int]) -> list[StoredDataset]:
 
 
 def _facet(
-    session: Session, index: FacetIndex, name: str, counts: dict[str, int], selected: list[str], limit: int
+    session: Session,
+    index: FacetIndex,
+    name: str,
+    top: list[tuple[str, int]],
+    among: int,
+    selected: list[str],
 ) -> list[FacetValue]:
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
     shown = {value for value, _ in top}
-    top += [(value, counts.get(value, 0)) for value in selected if value not in shown]
+    top = top + [(value, index.count_of(name, value, among)) for value in selected if value not in shown]
     known = index.labels.get(name)
     values = [value for value, _ in top]
     labels = {v: known.get(v) for v in values} if known is not None else facet_labels(session, name, values)
@@ -180,10 +242,11 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
     base = index.everything
     terms = parse_query(query.q)
     text = backend or backend_for(session)
-    matched: list[int] | None = None
+    sort, descending = _order(query, bool(terms))
+    matched: _Matched | None = None
     if terms:
-        matched = [row[0] for row in _raw(session, text.matches(terms))]
-        base = index.bits_of_ids(matched)
+        matched = _text_matches(session, index, text, terms, sort == "relevance")
+        base = matched.bits
     if query.modified_since is not None:
         base &= index.modified_since_bits(query.modified_since)
     if query.min_score is not None or query.bands:
@@ -199,16 +262,14 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
 
     matching = candidates(None)
     total = matching.bit_count()
-    sort, descending = _order(query, matched is not None)
     offset, limit = (query.page - 1) * query.per_page, query.per_page
     if total <= offset:
         ids: list[int] = []
-    elif matched is not None and sort == "relevance" and len(matched) <= RANK_LIMIT:
-        ranks = {int(row[0]): float(row[1]) for row in _raw(session, text.ranked(terms))}
-        ids = _by_relevance(index, ranks, matching, descending, offset, limit)
+    elif matched is not None and sort == "relevance" and matched.count <= RANK_LIMIT:
+        ids = _by_relevance(index, matched.ranks(session, text, terms), matching, descending, offset, limit)
     elif matched is not None and sort == "relevance":
-        title = index.bits_of_ids(row[0] for row in _raw(session, text.matches_in(terms, "title"))) & matching
-        keywords = index.bits_of_ids(row[0] for row in _raw(session, text.matches_in(terms, "keywords")))
+        title, keywords = matched.tiers(session, index, text, terms)
+        title &= matching
         keywords &= matching & ~title
         tiers = [title, keywords, matching & ~title & ~keywords]
         ids = _by_tiers(index, tiers, descending, offset, limit)
@@ -216,16 +277,12 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
         ids = ids_by_score(session, keys_of(matching), descending=descending, offset=offset, limit=limit)
     else:
         ids = index.ordered(sort, descending, matching, offset, limit)
-    members: dict[int, bytes] = {}
-
-    def members_of(bits: int) -> bytes:
-        if bits not in members:
-            members[bits] = index.members(bits)
-        return members[bits]
-
+    prepared: dict[int, Any] = {}
     facets: dict[str, list[FacetValue]] = {}
     for name in names:
         among = matching if name not in narrowing else candidates(name)
-        counts = index.counts(name, among, members_of(among) if index.facets[name].sparse else None)
-        facets[name] = _facet(session, index, name, counts, filters.get(name, []), query.facet_limit)
+        if among != index.live and among not in prepared:
+            prepared[among] = index.candidates(among, total if among is matching else None)
+        top = index.top(name, among, query.facet_limit, prepared.get(among))
+        facets[name] = _facet(session, index, name, top, among, filters.get(name, []))
     return SearchResult(total, _fetch(session, ids), facets)

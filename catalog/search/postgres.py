@@ -8,6 +8,8 @@ known), plus the light stems of ``catalog.search.text`` (D). All three configura
 
 A query term (``catalog.search.text.QueryTerm``, already folded) matches the word itself (the last term
 also as a prefix, ``:*``), its Dutch or English Snowball stem, or its light stem; every term is required.
+When too many match to rank them, ``tiered`` gives every match's tier (title, keywords, elsewhere) in the
+same pass that finds it: a broad word's matches cost one bitmap heap scan, not three.
 Ranks are ``ts_rank_cd`` with the weights ``RANK_WEIGHTS`` (the FTS5 ones, scaled to 1), normalised by
 document length and to 0..1, negated so that lower is better as the search engine expects.
 
@@ -26,6 +28,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
+    case,
     cast,
     column,
     false,
@@ -193,6 +196,21 @@ class PostgresBackend:
 
     def matches_in(self, terms: Sequence[QueryTerm], column: TierColumn) -> Select[Any]:
         return self._matching(self._query(terms, _WEIGHT[column]))
+
+    def tiered(self, terms: Sequence[QueryTerm]) -> Select[Any] | None:
+        """The matches with their tiers in one pass over the heap: every match's row is read anyway (the
+        index holds no keys), and testing a weighted query on a document in hand costs little more."""
+        query = self._query(terms)
+        if query is None:
+            return self._matching(None, literal_column("2").label("tier"))
+        title, keywords = self._query(terms, "A"), self._query(terms, "B")
+        document = _SEARCH.c.document
+        tier = case(
+            (document.op("@@")(title) if title is not None else false(), 0),
+            (document.op("@@")(keywords) if keywords is not None else false(), 1),
+            else_=2,
+        )
+        return self._matching(query, tier.label("tier"))
 
 
 def ensure_extension(connection: Connection, name: str) -> str:

@@ -40,13 +40,44 @@ def test_bitsets_and_key_tuples_count_alike_and_both_page_orders_agree(
     catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, query: dict[str, Any]
 ) -> None:
     answers = []
-    # every value a bitset and every page found by walking the order; tuples of keys and sorted pages
-    for sparse, few in ((1, 0), (10**9, 10**9)):
+    # every value an array of keys (counted from the candidates' side or by looking each key up) or a
+    # bitset; every page found by walking the order (a few keys at a time) or by sorting the candidates
+    for sparse, by_candidates, few, walk in ((0, 10**9, 0, 2), (0, 0, 0, 65536), (10**9, 0, 10**9, 2)):
         monkeypatch.setattr(memory, "_SPARSE", sparse)
+        monkeypatch.setattr(memory, "_BY_CANDIDATES", by_candidates)
         monkeypatch.setattr(memory, "_FEW", few)
+        monkeypatch.setattr(memory, "_WALK", walk)
         memory._indexes.clear()
         answers.append(_everything(catalogue, **query))
-    assert answers[0] == answers[1]
+        for limit in (1, 2, 3):  # the top values of a facet are those of the full counts
+            limited = search(catalogue.session, SearchQuery(**query, per_page=1, facet_limit=limit)).facets
+            for name, values in answers[-1][2].items():
+                top = values[:limit]
+                shown = {v.value for v in top}
+                by_value = {v.value: v for v in values}
+                selected = [by_value[x] for x in query.get("filters", {}).get(name, []) if x in by_value]
+                assert limited[name] == top + [v for v in selected if v.value not in shown], (name, limit)
+    assert answers[0] == answers[1] == answers[2]
+
+
+def test_bitsets_from_keys_and_keys_from_bitsets() -> None:
+    import random
+
+    import numpy as np
+
+    rng = random.Random(7)
+    for size in (1, 9, 64, 1000, 100_003):
+        keys = sorted(rng.sample(range(size), min(size, rng.randint(0, 3000))))
+        expected = sum(1 << key for key in keys)
+        rows = [(key,) for key in keys]
+        assert memory._bits(keys, size) == memory._bits(rows, size) == expected
+        assert memory._bits(np.array(keys, np.int64), size) == expected
+        assert memory._bits([*keys, size, size + 5], size) == expected  # keys beyond the index are left out
+        assert memory.keys_of(expected) == keys
+        index = memory.FacetIndex(size, expected, {}, [], {}, {}, (), 0.0)
+        assert index.bits_of_ids([*rows, (size + 1,)]) == expected
+        assert index.bits_of_ids(range(size)) == expected  # only live keys
+        assert list(np.flatnonzero(index.mask(expected))) == keys
 
 
 def test_the_index_is_rebuilt_when_it_is_too_old(
