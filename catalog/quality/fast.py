@@ -47,7 +47,7 @@ from catalog.quality.shacl_graph import DataGraph, Term
 from catalog.quality.shacl_shapes import Shape, ShapeSet
 from catalog.rdf._write_terms import date_literal, int_literal, iri, mailto
 from catalog.rdf._write_triples import mint_iri
-from catalog.rdf._write_vocab import licence_types
+from catalog.rdf._write_vocab import concept_scheme, licence_types
 
 __all__ = ["SHAPES_DIGEST", "clean_records", "shapes_digest"]
 
@@ -65,8 +65,8 @@ _log = logging.getLogger(__name__)
 # How the writer describes a vocabulary term, by the way a record uses it (``TripleWriter._concept``
 # with its classes and ``always``, or ``_license``): a term used two ways in one batch is left to the
 # checker.
-_CONCEPT, _ACCESS, _FREQUENCY, _LANGUAGE, _FORMAT, _MEDIA, _PACKAGE, _LICENCE = (
-    "concept", "access", "frequency", "language", "format", "media", "package", "licence",
+_CONCEPT, _ACCESS, _FREQUENCY, _LANGUAGE, _FORMAT, _MEDIA, _PACKAGE, _LICENCE, _SCHEME = (
+    "concept", "access", "frequency", "language", "format", "media", "package", "licence", "scheme",
 )  # fmt: skip
 
 
@@ -175,11 +175,22 @@ def _has_mailto(email: str) -> bool:
     return mailto(email) is not None
 
 
-@lru_cache(maxsize=1024)
-def _licence_terms(value: str) -> tuple[tuple[str, str], ...]:
-    """The terms a licence's description points to (its types, described as concepts)."""
-    typed = (_node(licence_type) for licence_type in licence_types(value))
-    return tuple((node, _CONCEPT) for node in typed if node is not None)
+@lru_cache(maxsize=16384)
+def _written_terms(node: str, use: str) -> tuple[tuple[str, str], ...]:
+    """The term and the nodes its description leads to: a concept's scheme, a licence's types (and
+    their schemes), each with its use (schemes as ``"scheme"``)."""
+    out: list[tuple[str, str]] = [(node, use)]
+    if use == _LICENCE:
+        for licence_type in licence_types(node):
+            typed = _node(licence_type)
+            if typed is not None:
+                out.extend(_written_terms(typed, _CONCEPT))
+        return tuple(out)
+    scheme = concept_scheme(node)
+    scheme_node = _node(scheme) if scheme else None
+    if scheme_node is not None:
+        out.append((scheme_node, _SCHEME))
+    return tuple(out)
 
 
 class _Record:
@@ -201,9 +212,7 @@ class _Record:
             return None
         node = _node(value)
         if node is not None:
-            self.terms.append((node, use))
-            if use == _LICENCE:
-                self.terms.extend(_licence_terms(node))
+            self.terms.extend(_written_terms(node, use))
         return node
 
     def link(self, values: Sequence[str]) -> int:
@@ -494,6 +503,8 @@ def _term_clean(use: str, value: str) -> bool:
     """Whether the checker finds nothing on a term's description (and the nodes it leads to)."""
     from catalog.quality.validate import reference_findings
 
+    if use == _SCHEME:
+        return True  # described along with each concept in it, and checked with that concept's probe
     own = {_PROBE, _PROBE + "/distribution"}
     try:
         return all(f.focus in own for f in reference_findings(_probe(use, value), shapes="vl", base_uri=None))
