@@ -10,7 +10,8 @@ is still mapped).
 Two hooks say what differs from portal to portal, each overridden by the mapping that needs it:
 
 - :meth:`JsonMapper.plain`: a field's text as the catalogue keeps it (Opendatasoft and DCAT-US feeds hold
-  HTML and clean it to text; CKAN keeps its Markdown as written);
+  HTML and clean it to text; CKAN keeps values as written, its Markdown included, and strips a DKAN
+  portal's HTML from titles and descriptions only, in its own ``text``);
 - :meth:`JsonMapper.loose_date`: a date written in a portal's own way, tried when a value is no ISO 8601
   date (CKAN reads DKAN's day-first dates).
 """
