@@ -495,7 +495,7 @@ def _probe(use: str, value: str) -> Dataset:
         distribution["media_type"] = value
     else:
         distribution["compress_format"] = value
-    return Dataset.model_construct(**dataset, distribution=[Distribution.model_construct(**distribution)])
+    return Dataset(**dataset, distribution=[Distribution(**distribution)])
 
 
 @lru_cache(maxsize=16384)
