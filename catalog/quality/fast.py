@@ -23,10 +23,14 @@ How it proves a record clean, without writing it:
   its own. Every record touching such a node is left to the checker (with all others touching it, so
   the checker sees the same graph for them).
 
-Anything it does not model (a data service in a distribution, attributions, checksums, resolutions,
-record kinds other than datasets, a ``mailto:``/``tel:`` node IRI, an edited shapes file) makes it
-answer False. ``tests/quality/test_fast.py`` holds it to the checker on the reference samples, generated
-feeds and feeds with injected defects.
+The vocabulary part of a record and of each distribution (which terms, which code-list checks) is read
+once per combination of values and cached: records of one portal repeat them. Anything it does not
+model (a data service in a distribution, attributions, checksums, resolutions, record kinds other than
+datasets, a ``mailto:``/``tel:`` node IRI, an edited shapes file) makes it answer False.
+
+It reads the model the way ``catalog.rdf._write_triples.TripleWriter`` writes it: a change there (what
+is typed, what is left out) must be followed here. ``tests/quality/test_fast.py`` holds it to the
+checker, record by record, on the reference samples, generated feeds and feeds with injected defects.
 """
 
 from __future__ import annotations
