@@ -18,9 +18,10 @@ import html
 import re
 from functools import lru_cache
 
+from harvesters._html_text import DROPPED, has_markup, href_of, tidy
+
 __all__ = ["has_markup", "plain_text"]
 
-_MARKUP = re.compile(r"<[A-Za-z!/][^>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
 _TOKEN = re.compile(
     r"<!--.*?(?:-->|$)"  # a comment (to the end when it is not closed)
     r"|<(/?)([A-Za-z][A-Za-z0-9]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>"  # a start, end or empty tag
@@ -28,29 +29,12 @@ _TOKEN = re.compile(
     r"|([^<]+|<)",  # text (a lone "<" included)
     re.DOTALL,
 )
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _BLOCKS = frozenset(
     {
         "p", "div", "section", "article", "header", "footer", "table", "tr", "ul", "ol", "dl", "dt", "dd",
         "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "address", "figure",
     }
 )  # fmt: skip
-_DROPPED = frozenset({"script", "style", "head", "title", "noscript", "template"})
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
-
-
-def has_markup(text: str) -> bool:
-    """True when ``text`` holds an HTML tag or entity."""
-    return _MARKUP.search(text) is not None
-
-
-def _href(attributes: str) -> str | None:
-    match = _HREF.search(attributes)
-    if match is None:
-        return None
-    value = html.unescape(next(g for g in match.groups() if g is not None)).strip()
-    return value or None
 
 
 def _link_text(href: str | None, label: str) -> str:
@@ -84,7 +68,7 @@ def _text_of(fragment: str) -> str:
         if tag is None:  # a comment, doctype or processing instruction
             continue
         name = tag.lower()
-        if name in _DROPPED and not closing:
+        if name in DROPPED and not closing:
             dropped = None if attributes.rstrip().endswith("/") else name
         elif name == "br":
             parts.append("\n")
@@ -93,16 +77,11 @@ def _text_of(fragment: str) -> str:
         elif name in _BLOCKS:
             parts.append("\n\n")
         elif name == "a" and not closing:
-            links.append((_href(attributes), len(parts)))
+            links.append((href_of(attributes), len(parts)))
         elif name == "a" and links:
             href, start = links.pop()
             parts.append(_link_text(href, " ".join("".join(parts[start:]).split())))
     return "".join(parts)
-
-
-def _tidy(text: str) -> str:
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 @lru_cache(maxsize=4096)
@@ -110,4 +89,4 @@ def plain_text(text: str) -> str:
     """``text`` without HTML markup (see the module docstring); trimmed; "" for markup only."""
     if not has_markup(text):
         return text.strip()
-    return _tidy(_text_of(text))
+    return tidy(_text_of(text))

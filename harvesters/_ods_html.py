@@ -15,36 +15,29 @@ from __future__ import annotations
 import html
 import re
 
+from harvesters._html_text import DROPPED, has_markup, href_of, tidy
+
 __all__ = ["html_to_text", "link_targets", "looks_like_html"]
 
-_MARKUP = re.compile(r"<[A-Za-z/!][^>]*>|&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
 _TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)|<![^>]*>|<(/?)([A-Za-z][A-Za-z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.DOTALL
 )
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _BLOCK = frozenset(
     {"div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "hr", "pre", "section", "article", "header",
      "footer", "dl", "dt", "dd"}
 )  # fmt: skip
 _PARAGRAPH = frozenset({"p", "ul", "ol", "table", "blockquote"})
-_DROPPED = frozenset({"script", "style", "template", "noscript", "head", "title"})
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\n{3,}")
 _KEPT_SCHEMES = ("http://", "https://", "mailto:")
 
 
-def looks_like_html(text: str) -> bool:
-    """True when ``text`` holds a tag or a character reference."""
-    return _MARKUP.search(text) is not None
+looks_like_html = has_markup
+"""True when ``text`` holds a tag or a character reference."""
 
 
 def _href(attributes: str) -> str | None:
     """The link target of an ``<a>`` tag's attributes, when it is one the catalogue keeps."""
-    match = _HREF.search(attributes)
-    if match is None:
-        return None
-    target = html.unescape(next(g for g in match.groups() if g is not None)).strip()
-    return target if target.lower().startswith(_KEPT_SCHEMES) else None
+    target = href_of(attributes)
+    return target if target is not None and target.lower().startswith(_KEPT_SCHEMES) else None
 
 
 def _walk(text: str, *, keep_links: bool) -> tuple[list[str], list[str]]:
@@ -62,7 +55,7 @@ def _walk(text: str, *, keep_links: bool) -> tuple[list[str], list[str]]:
         if name is None:  # a comment or a declaration
             continue
         tag = name.lower()
-        if tag in _DROPPED:
+        if tag in DROPPED:
             dropped = max(0, dropped - 1) if closing else dropped + (not attributes.endswith("/"))
         elif dropped:
             continue
@@ -103,8 +96,7 @@ def html_to_text(text: str, *, keep_links: bool = True) -> str:
     if not looks_like_html(text):
         return text.strip()
     parts, _ = _walk(text, keep_links=keep_links)
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return tidy("".join(parts))
 
 
 def link_targets(text: str) -> list[str]:
