@@ -25,8 +25,10 @@ import contextlib
 import gc
 import multiprocessing
 import pickle
+import resource
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -37,12 +39,35 @@ from catalog.exceptions import FeedError
 from catalog.model import DataService, Dataset, DatasetSeries
 from harvesters.base import HarvestedRecord
 
-__all__ = ["PageReaders", "PreparedRecord", "Ticket", "default_workers", "paused_gc"]
+__all__ = [
+    "PageReaders",
+    "PreparedRecord",
+    "Ticket",
+    "default_workers",
+    "paused_gc",
+    "reader_cpu_seconds",
+    "reader_peak_mb",
+]
 
 T = TypeVar("T")
 Task = Callable[[Any, Callable[[Any], None]], Any]
 
 _STOP_SECONDS = 5.0
+_TOTAL_LOCK = threading.Lock()
+_total_cpu = 0.0
+_total_peak_mb = 0.0
+
+
+def reader_cpu_seconds() -> float:
+    """CPU seconds page reader processes have spent on this process's tasks so far (every pool)."""
+    with _TOTAL_LOCK:
+        return _total_cpu
+
+
+def reader_peak_mb() -> float:
+    """The largest peak resident memory of a page reader process of this process so far (MB)."""
+    with _TOTAL_LOCK:
+        return _total_peak_mb
 
 
 def default_workers() -> int:
@@ -110,12 +135,17 @@ def _serve(conn: Connection) -> None:
 
 
 def _run_task(conn: Connection, func: Task, request: Any) -> None:
+    started = time.process_time()
     try:
-        result = func(request, lambda value: conn.send(("head", value)))
+        result = func(request, lambda value: conn.send(("head", value, 0.0, 0)))
     except Exception as exc:
-        conn.send(("error", _Failed(exc)))
+        conn.send(("error", _Failed(exc), time.process_time() - started, _peak_kb()))
     else:
-        conn.send(("done", result))
+        conn.send(("done", result, time.process_time() - started, _peak_kb()))
+
+
+def _peak_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 class Ticket(Generic[T]):
@@ -204,10 +234,13 @@ class _Worker:
                 return
             try:
                 with paused_gc():
-                    kind, value = pickle.loads(data)
+                    kind, value, cpu, peak = pickle.loads(data)
                 del data
             except Exception as exc:  # an answer that cannot be read back
-                kind, value = "error", FeedError(f"the page reader's answer cannot be read: {exc}")
+                value = FeedError(f"the page reader's answer cannot be read: {exc}")
+                kind, cpu, peak = "error", 0.0, 0
+            if cpu:
+                self.pool._add_cpu(cpu, peak)
             ticket = self.ticket
             if kind == "error" and isinstance(value, _Failed):
                 label = ticket.label if ticket is not None else ""
@@ -251,6 +284,10 @@ class PageReaders:
         self.preload = list(preload)
         self.started = 0
         """Processes started so far (tests and benchmarks look)."""
+        self.cpu_seconds = 0.0
+        """CPU time the processes spent on this pool's tasks."""
+        self.peak_mb = 0.0
+        """The largest peak resident memory of the processes (Linux: MB)."""
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
         self._idle: list[_Worker] = []
@@ -298,6 +335,15 @@ class PageReaders:
                 return ticket
             assert waiter is not None
             await waiter
+
+    def _add_cpu(self, seconds: float, peak_kb: int) -> None:
+        with self._lock:
+            self.cpu_seconds += seconds
+            self.peak_mb = max(self.peak_mb, peak_kb / 1024)
+        with _TOTAL_LOCK:
+            global _total_cpu, _total_peak_mb
+            _total_cpu += seconds
+            _total_peak_mb = max(_total_peak_mb, peak_kb / 1024)
 
     def _idle_again(self, worker: _Worker) -> None:
         with self._lock:
