@@ -13,7 +13,9 @@ processes (``harvest.parse_workers``, by default one per CPU), so a harvest uses
 A task is a module-level function ``func(request, head)`` that calls ``head(value)`` once, as soon as it
 knows what the caller needs to go on (a page's next link), then returns its result. Both travel back
 pickled. The processes come from a ``forkserver`` (``spawn`` where there is none): never a fork of the
-harvesting process with its threads and connections. They start when first needed and stop with the
+harvesting process with its threads and connections. As with any ``multiprocessing`` start method but
+``fork``, a script that runs a harvest keeps its top-level code under ``if __name__ == "__main__":``
+(the ``catalog`` command, the web app and the workers do). They start when first needed and stop with the
 pool; one that dies (killed, out of memory) fails its task with a ``FeedError`` naming the page and the
 exit code, never a hang, and is replaced for the next task.
 """
@@ -328,7 +330,14 @@ class PageReaders:
                     waiter = loop.create_future()
                     self._waiting.append((loop, waiter))
             if start:
-                worker = await asyncio.to_thread(self._start)
+                try:
+                    worker = await asyncio.to_thread(self._start)
+                except Exception as exc:
+                    raise FeedError(
+                        f"{label}: the page reader processes cannot start ({type(exc).__name__}: {exc}); a"
+                        ' script that harvests needs the `if __name__ == "__main__":` guard, or set'
+                        " harvest.parse_workers = 0 to read pages in the harvesting process"
+                    ) from exc
             if worker is not None:
                 ticket: Ticket[Any] = Ticket(loop, label)
                 worker.run(ticket, func, request)
