@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scale_bench.py load --size 1000000        # build the store once
     .venv/bin/python benchmarks/scale_bench.py search --size 1000000      # search, catalogue pages
+    .venv/bin/python benchmarks/scale_bench.py dump --size 1000000 --reuse  # dump cache, dump download
     .venv/bin/python benchmarks/scale_bench.py workers --sources 8 --per-source 2000
 
 **load**: a scratch schema ``bench_scale_<size>`` in the PostgreSQL at ``--postgres-url`` (loopback
@@ -13,7 +14,15 @@ the database for every copy, the facet rows copied), until ``--size`` datasets a
 
 **search**: uvicorn on 127.0.0.1 against that schema; the search benchmark's query mix
 (``search_bench.QUERIES``: browse, text, prefix, facet-only, text with facets) timed one request at a
-time for p50/p95; catalogue pages (``/catalog?page=N&per_page=1000``, Turtle) as datasets/s.
+time for p50/p95, the first pass over the mix (every query new to the server) apart from the passes
+after it; catalogue pages (``/catalog?page=N&per_page=1000``, Turtle) as datasets/s.
+
+**dump**: ``refresh_dump_cache`` of the N-Triples dump (every block serialised: the cold rate, in this
+process), then ``/catalog/dump.nt.gz`` downloaded from a fresh uvicorn (the warm rate) and that
+server's peak RSS.
+
+A store in another database: ``--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/bench1m``
+(``createdb`` it first); ``--reuse`` then never loads (an error when the store is not there).
 
 **workers**: ``--sources`` loopback feeds of ``--per-source`` generated datasets each (pages of 500), a
 fresh schema per run, all sources due at once; the time from the first worker's start until every
@@ -97,7 +106,9 @@ def _copy_sql(connection: Any, table: str, key: str) -> str:
     return f"INSERT INTO {table} ({names}) SELECT {select} FROM {table} WHERE {where}"
 
 
-def load(size: int, seed: int, base: str) -> str:
+def load(size: int, seed: int, base: str, *, reuse: bool = False) -> str:
+    """The URL of the ``size`` store: reused when a complete one is there (migrated to the newest
+    revision), else loaded; with ``reuse``, never loaded (an error when there is none)."""
     from sqlalchemy import create_engine, text
 
     from catalog.services import import_location, upgrade_database
@@ -109,7 +120,10 @@ def load(size: int, seed: int, base: str) -> str:
         mark = "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = :s"
         if connection.execute(text(mark), {"s": schema}).scalar() == "complete":
             print(f"reusing {schema}")
+            upgrade_database(settings=search_bench._settings(url))  # migrations added since it was built
             return url
+    if reuse:
+        raise SystemExit(f"--reuse: no complete {schema} at {base} (run the load step first)")
     url = _fresh_schema(base, schema)
     settings = search_bench._settings(url)
     started = time.perf_counter()
@@ -147,7 +161,7 @@ def load(size: int, seed: int, base: str) -> str:
             )
     engine.dispose()
     with admin.connect() as connection:
-        connection.execute(text(f'VACUUM ANALYZE "{schema}".datasets'))
+        connection.execute(text(f'VACUUM ANALYZE "{schema}".datasets, "{schema}".dataset_search'))
         connection.execute(text(f"COMMENT ON SCHEMA \"{schema}\" IS 'complete'"))
     admin.dispose()
     print(f"bulk load to {copies * seed:,} datasets in {time.perf_counter() - started:.0f} s", flush=True)
@@ -183,14 +197,22 @@ def _table(timings: dict[str, list[float]]) -> list[str]:
     return rows
 
 
+SERVER_ENV = {"CATALOG_CATALOG__BASE_URI": "https://catalog.example/"}
+"""The benchmark's settings (``search_bench._settings``) for the served app: the dumps it serves are the
+blocks ``refresh_dump_cache`` built with them."""
+
+
 def search(url: str, rounds: int, pages: int) -> dict[str, Any]:
+    """The query mix: a first pass (every query new to the server), then ``rounds`` passes; catalogue
+    pages as datasets/s."""
     import httpx
 
-    server, base = search_bench._start_server(url)
+    server, base = search_bench._start_server(url, env=SERVER_ENV)
     try:
         started = time.perf_counter()
         httpx.get(base + "/api/datasets", timeout=600).raise_for_status()
         first_ms = (time.perf_counter() - started) * 1000
+        first_pass = _sequential(base, 1)
         timings = _sequential(base, rounds)
         seen = 0
         started = time.perf_counter()
@@ -202,7 +224,66 @@ def search(url: str, rounds: int, pages: int) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(10)
-    return {"first_ms": first_ms, "timings": timings, "catalog_datasets": seen, "catalog_s": catalog_s}
+    return {
+        "first_ms": first_ms,
+        "first_pass": first_pass,
+        "timings": timings,
+        "catalog_datasets": seen,
+        "catalog_s": catalog_s,
+    }
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (Linux ``VmHWM``) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def dump(url: str) -> dict[str, Any]:
+    """``refresh_dump_cache`` of the N-Triples dump timed (every block serialised: the cold rate), then
+    ``/catalog/dump.nt.gz`` downloaded from a fresh server (the warm rate) with its peak RSS."""
+    import httpx
+    from sqlalchemy import create_engine, text
+
+    from catalog.api.dumps import refresh_dump_cache
+
+    settings = search_bench._settings(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        live = connection.execute(
+            text("SELECT count(*) FROM datasets WHERE withdrawn_at IS NULL")
+        ).scalar_one()
+    engine.dispose()
+    started, cpu = time.perf_counter(), time.process_time()
+    built = refresh_dump_cache(settings, formats=("ntriples",))
+    refresh_s, refresh_cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"dump cache: {built} blocks in {refresh_s:.0f} s ({refresh_cpu:.0f} s CPU)", flush=True)
+    server, base = search_bench._start_server(url, env=SERVER_ENV)
+    try:
+        idle_mb = _peak_rss_mb(server.pid)
+        size = 0
+        started = time.perf_counter()
+        with httpx.stream("GET", base + "/catalog/dump.nt.gz", timeout=3600) as response:
+            response.raise_for_status()
+            for chunk in response.iter_raw():
+                size += len(chunk)
+        download_s = time.perf_counter() - started
+        peak_mb = _peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(10)
+    return {
+        "datasets": live,
+        "blocks": built,
+        "refresh_s": refresh_s,
+        "refresh_cpu": refresh_cpu,
+        "download_s": download_s,
+        "bytes": size,
+        "idle_mb": idle_mb,
+        "peak_mb": peak_mb,
+    }
 
 
 def _serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
@@ -296,7 +377,7 @@ def workers(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=["load", "search", "workers"])
+    parser.add_argument("step", choices=["load", "search", "dump", "workers"])
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=5)
@@ -304,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=int, default=8)
     parser.add_argument("--per-source", type=int, default=2000)
     parser.add_argument("--postgres-url", default=DEFAULT_URL)
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the store built before (never load; error if none)"
+    )
     args = parser.parse_args(argv)
     if args.step == "workers":
         results = workers(args.sources, args.per_source, args.postgres_url)
@@ -314,10 +398,24 @@ def main(argv: list[str] | None = None) -> int:
                 f" {results[1] / seconds:.2f}x |"
             )
         return 0
-    url = load(args.size, args.seed, args.postgres_url)
+    url = load(args.size, args.seed, args.postgres_url, reuse=args.reuse)
+    if args.step == "dump":
+        run = dump(url)
+        print(
+            f"dump cache (cold): {run['datasets']:,} datasets in {run['refresh_s']:.0f} s"
+            f" ({run['datasets'] / run['refresh_s']:,.0f}/s; {run['refresh_cpu']:.0f} s CPU)"
+        )
+        print(
+            f"dump.nt.gz (warm): {run['bytes'] / 1e6:,.0f} MB in {run['download_s']:.1f} s"
+            f" ({run['datasets'] / run['download_s']:,.0f} datasets/s),"
+            f" server peak RSS {run['peak_mb']:.0f} MB (idle {run['idle_mb']:.0f} MB)"
+        )
     if args.step == "search":
         run = search(url, args.rounds, args.pages)
         print(f"first request (facet index over {args.size:,}): {run['first_ms']:.0f} ms")
+        print("first pass (every query new to the server):")
+        print("\n".join(_table(run["first_pass"])))
+        print(f"{args.rounds} passes after it:")
         print("\n".join(_table(run["timings"])))
         everything = [t for values in run["timings"].values() for t in values]
         print(f"all: p50 {statistics.median(everything):.1f} ms")

@@ -171,15 +171,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(
+    url: str, *, tree: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """uvicorn serving the store at ``url`` from the code in ``tree`` (default: this checkout)."""
     port = _free_port()
-    env = {**os.environ, "CATALOG_DATABASE__URL": url}
+    env = {**os.environ, "CATALOG_DATABASE__URL": url, **(env or {})}
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "catalog.api.app:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     quiet = subprocess.DEVNULL  # the app logs every request (structured access log)
-    server = subprocess.Popen(command, env=env, cwd=HERE.parent, stdout=quiet, stderr=quiet)
+    # ``python -m`` puts the working directory first on the path: the tree's ``catalog`` is served
+    server = subprocess.Popen(command, env=env, cwd=tree or HERE.parent, stdout=quiet, stderr=quiet)
     base = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -259,21 +263,28 @@ def _index_build_ms(url: str) -> float:
         engine.dispose()
 
 
-def _measure(urls: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Serve each store from its own uvicorn; the sequential mix side by side, then each concurrently."""
+def _measure(
+    urls: list[str], args: argparse.Namespace, trees: list[Path | None] | None = None
+) -> list[dict[str, Any]]:
+    """Serve each store from its own uvicorn (from the code in ``trees``, default this checkout); the
+    sequential mix side by side, then each concurrently.
+
+    The first pass over the mix (each query new to the server: its words' matches not yet remembered
+    by the index) is kept apart as ``first_pass``; ``timings`` are the passes after it."""
     import httpx
 
     servers: list[subprocess.Popen[bytes]] = []
     try:
         runs: list[dict[str, Any]] = []
-        for url in urls:
-            server, base = _start_server(url)
+        for url, tree in zip(urls, trees or [None] * len(urls), strict=True):
+            server, base = _start_server(url, tree=tree)
             servers.append(server)
             started = time.perf_counter()
             httpx.get(base + "/api/datasets", timeout=300).raise_for_status()
             runs.append({"base": base, "first": (time.perf_counter() - started) * 1000})
         bases = [run["base"] for run in runs]
-        _sequential(bases, 1)  # warm caches
+        for run, timings in zip(runs, _sequential(bases, 1), strict=True):
+            run["first_pass"] = timings
         for run, timings in zip(runs, _sequential(bases, args.rounds), strict=True):
             run["timings"] = timings
         for run in runs:
@@ -282,8 +293,8 @@ def _measure(urls: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
-    for run, url in zip(runs, urls, strict=True):
-        run["index"] = _index_build_ms(url)
+    for run, url, tree in zip(runs, urls, trees or [None] * len(urls), strict=True):
+        run["index"] = _index_build_ms(url) if tree is None else None  # in process: this checkout's code
     return runs
 
 
@@ -298,7 +309,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of the concurrent run")
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="SQLite only: also serve the store from the code in this directory (e.g. `git archive` of an "
+        "older commit), side by side, and report ratios against it",
+    )
     args = parser.parse_args(argv)
+    if args.baseline is not None and args.database != "sqlite":
+        raise SystemExit("--baseline compares SQLite runs only")
     urls: list[str] = []
     loads: list[float | None] = []
     if args.database in ("sqlite", "both"):
@@ -310,11 +329,15 @@ def main(argv: list[str] | None = None) -> int:
         url, load = build_postgres_store(args.size, args.postgres_url)
         urls.append(url)
         loads.append(load)
-    runs = _measure(urls, args)
+    trees: list[Path | None] = [None] * len(urls)
+    if args.baseline is not None:
+        urls, trees, loads = [*urls, urls[0]], [None, args.baseline.resolve()], [*loads, None]
+    runs = _measure(urls, args, trees)
     for run, load in zip(runs, loads, strict=True):
         run["load"] = load
     if args.database == "sqlite":
-        section = "\n".join(report.sqlite_section(args, runs[0], len(QUERIES)))
+        baseline = runs[1] if args.baseline is not None else None
+        section = "\n".join(report.sqlite_section(args, runs[0], len(QUERIES), baseline))
     else:
         baseline = runs[0] if args.database == "both" else None
         section = "\n".join(report.postgres_section(args, runs[-1], runs[-1]["load"], baseline))

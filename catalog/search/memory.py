@@ -29,6 +29,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -201,8 +202,8 @@ class FacetIndex:
     live: int
     """The bitset of every live dataset."""
     facets: dict[str, _Facet]
-    modified: list[tuple[datetime, int]]
-    """(modified, key) of the live datasets that have a date, ascending."""
+    modified: list[datetime]
+    """The dates of the live datasets that have one, ascending (as ``orders[("modified", False)]``)."""
     orders: dict[tuple[str, bool], Keys]
     """(``modified``/``title``, descending) -> keys in that order, undated/untitled last."""
     ranks: dict[tuple[str, bool], NDArray[np.int64]]
@@ -235,7 +236,7 @@ class FacetIndex:
         return self.facets[facet].bits(values, self.size)
 
     def modified_since_bits(self, since: datetime) -> int:
-        start = bisect_left(self.modified, (as_utc(since), -1))
+        start = bisect_left(self.modified, as_utc(since))
         ascending = self.orders[("modified", False)]  # dated keys by date first, as in ``modified``
         return _bits_of_keys(ascending[start : len(self.modified)], self.size)
 
@@ -345,10 +346,15 @@ def _version(session: Session) -> tuple[Any, ...]:
     return tuple(session.execute(query).one())
 
 
-def _order(rows: list[tuple[Any, int]], nulls: list[int], descending: bool) -> Keys:
+def _order(ordered: list[int], nulls: list[int], descending: bool) -> Keys:
     """Keys by value (ties by key, in the same direction), keys without a value last."""
-    ordered = [i for _, i in rows]  # rows are sorted
     return np.array((ordered[::-1] if descending else ordered) + nulls, np.int64)
+
+
+def _by_value(keys: list[int], values: list[Any]) -> tuple[list[int], list[Any]]:
+    """Keys (ascending) and their values, ordered by value, ties by key."""
+    order = sorted(range(len(values)), key=values.__getitem__)  # stable: ties stay by key
+    return [keys[at] for at in order], [values[at] for at in order]
 
 
 def _rows(session: Session, query: Select[Any]) -> list[Any]:
@@ -370,10 +376,12 @@ def _rows(session: Session, query: Select[Any]) -> list[Any]:
 
 def _facet(rows: list[Any], size: int, from_db: Any) -> tuple[_Facet, dict[str, Keys]]:
     """A facet from its (stored value, dataset key) rows; also every value's keys."""
-    lookup: dict[Any, int] = {}
-    codes = np.fromiter((lookup.setdefault(row[0], len(lookup)) for row in rows), np.int64, len(rows))
-    keys = np.fromiter((row[1] for row in rows), np.int64, len(rows))
-    names = [from_db(value) for value in lookup]
+    value_of, key_of = itemgetter(0), itemgetter(1)  # rows are walked by C code, not a Python loop
+    stored = list(set(map(value_of, rows)))
+    lookup = {value: at for at, value in enumerate(stored)}
+    codes = np.fromiter(map(lookup.__getitem__, map(value_of, rows)), np.int64, len(rows))
+    keys = np.fromiter(map(key_of, rows), np.int64, len(rows))
+    names = [from_db(value) for value in stored]
     # stored values that name the same value (never expected) are merged
     merged: dict[str, int] = {}
     recode = np.array([merged.setdefault(name, len(merged)) for name in names], np.int64)
@@ -406,25 +414,29 @@ def _facet(rows: list[Any], size: int, from_db: Any) -> tuple[_Facet, dict[str, 
 
 
 def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
-    modified: list[tuple[datetime, int]] = []
+    dated: list[int] = []
+    dates: list[datetime] = []
     undated: list[int] = []
-    ids: list[int] = []
-    for dataset_id, when in session.execute(select(_d.id, _d.modified).where(_d.withdrawn_at.is_(None))):
-        ids.append(dataset_id)
+    titled: list[int] = []
+    titles: list[str] = []
+    untitled: list[int] = []
+    # one scan of the (wide) datasets table; by key, so that orders break ties by key
+    every = select(_d.id, _d.modified, _d.title).where(_d.withdrawn_at.is_(None))
+    rows: list[Any] = sorted(session.execute(every), key=itemgetter(0))
+    ids = [row[0] for row in rows]
+    for dataset_id, when, title in rows:
         if when is None:
             undated.append(dataset_id)
         else:
-            modified.append((when, dataset_id))
-    size = max(ids, default=0) + 1
-    titles: list[tuple[str, int]] = []
-    untitled: list[int] = []
-    for dataset_id, title in _rows(session, select(_d.id, _d.title).where(_d.withdrawn_at.is_(None))):
+            dated.append(dataset_id)
+            dates.append(when)
         if title is None:
             untitled.append(dataset_id)
         else:
-            titles.append((title, dataset_id))
-    undated.sort()
-    untitled.sort()
+            titled.append(dataset_id)
+            titles.append(title)
+    del rows
+    size = max(ids, default=0) + 1
     facets: dict[str, _Facet] = {}
     kept: dict[str, dict[str, Keys]] = {}
     for name, spec in FACETS.items():
@@ -434,13 +446,13 @@ def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
         facets[name], grouped = _facet(_rows(session, query), size, spec.from_db)
         if name in ("municipality", "source"):
             kept[name] = grouped
-    modified.sort()
-    titles.sort()
+    dated, modified = _by_value(dated, dates)
+    titled, _ = _by_value(titled, titles)
     orders = {
-        ("modified", False): _order(modified, undated, False),
-        ("modified", True): _order(modified, undated, True),
-        ("title", False): _order(titles, untitled, False),
-        ("title", True): _order(titles, untitled, True),
+        ("modified", False): _order(dated, undated, False),
+        ("modified", True): _order(dated, undated, True),
+        ("title", False): _order(titled, untitled, False),
+        ("title", True): _order(titled, untitled, True),
     }
     municipality_of = np.full(size, -1, np.int64)
     municipalities = list(kept["municipality"])

@@ -36,6 +36,22 @@ def test_response_shape(client: TestClient) -> None:
     assert sum(v["count"] for v in body["facets"]["access_rights"]) == 46
 
 
+def test_the_body_is_what_the_documented_model_writes(client: TestClient) -> None:
+    from catalog.api.routes.schemas import SearchBody
+
+    response = client.get("/api/datasets", params={"per_page": 50, "facet_limit": 300, "sort": "title"})
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert any(r["modified"] for r in body["results"]) and any(r["description"] for r in body["results"])
+    # the same fields, in the same order, with the same formats (dates) as the model serialises them
+    assert SearchBody.model_validate_json(response.content).model_dump_json().encode() == response.content
+    schema = client.get("/openapi.json").json()["paths"]["/api/datasets"]["get"]["responses"]["200"]
+    assert schema["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/SearchBody"}
+    href = body["results"][0]["href"]
+    assert href == f"http://testserver/api/datasets/{body['results'][0]['id']}"
+    assert client.get(href).json()["id"] == body["results"][0]["id"]
+
+
 def test_text_query_with_accents_and_prefix(client: TestClient) -> None:
     titles = {r["title"] for r in client.get("/api/datasets", params={"q": "fiets"}).json()["results"]}
     assert {"Fietstelpaal Coupure Links", "Fietstellingen", "Fietsenstallingen"} <= titles

@@ -7,12 +7,18 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import AfterValidator
 
 from catalog.api.deps import SessionDep
 from catalog.api.representations import dataset_document
-from catalog.api.routes.schemas import DatasetSummary, FacetCount, SearchBody
+from catalog.api.routes.schemas import (
+    SEARCH_JSON,
+    DatasetSummaryDict,
+    FacetCountDict,
+    SearchBody,
+    SearchBodyDict,
+)
 from catalog.db.queries import StoredDataset, get_dataset
 from catalog.exceptions import NotFound
 from catalog.model import pick_text
@@ -42,7 +48,7 @@ def _short(text: str | None) -> str | None:
     return text[: _SHORT - 3].rstrip() + "..."
 
 
-def _summary(stored: StoredDataset, request: Request) -> DatasetSummary:
+def _summary(stored: StoredDataset, href: str) -> DatasetSummaryDict:
     record: dict[str, Any] = json.loads(stored.record_json)
     publisher = record.get("publisher") or {}
     formats = {
@@ -50,19 +56,19 @@ def _summary(stored: StoredDataset, request: Request) -> DatasetSummary:
         for dist in record.get("distribution", ())
         if (fmt := dist.get("format") or dist.get("media_type"))
     }
-    return DatasetSummary(
-        id=stored.id,
-        uri=stored.uri,
-        kind=stored.kind,
-        title=stored.title,
-        description=_short(pick_text(record.get("description", {}))),
-        publisher=pick_text(publisher.get("name", {})),
-        municipality=stored.municipality,
-        themes=record.get("theme", []),
-        formats=sorted(formats),
-        modified=stored.modified,
-        href=str(request.url_for("dataset_json", id=stored.id)),
-    )
+    return {
+        "id": stored.id,
+        "uri": stored.uri,
+        "kind": stored.kind,
+        "title": stored.title,
+        "description": _short(pick_text(record.get("description", {}))),
+        "publisher": pick_text(publisher.get("name", {})),
+        "municipality": stored.municipality,
+        "themes": record.get("theme", []),
+        "formats": sorted(formats),
+        "modified": stored.modified,
+        "href": href,
+    }
 
 
 def _all_match(name: str) -> AfterValidator:
@@ -122,7 +128,7 @@ def dataset_list(
         list[Literal["excellent", "good", "sufficient", "bad"]] | None,
         Query(description="Only datasets in this MQA band (repeat for more); `sort=score` sorts by score."),
     ] = None,
-) -> SearchBody:
+) -> Response:
     """Search live datasets, with a count for every facet value.
 
     Filters are named as the facets and may be repeated: values of one filter are alternatives (OR),
@@ -156,16 +162,19 @@ def dataset_list(
         bands=band or (),
     )
     result = search(session, query)
-    return SearchBody(
-        total=result.total,
-        page=page,
-        per_page=per_page,
-        results=[_summary(hit, request) for hit in result.hits],
-        facets={
-            name: [FacetCount(value=v.value, label=v.label, count=v.count) for v in values]
+    here = str(request.url_for("dataset_json", id="-"))[:-1]  # one URL made, each hit's id appended
+    body: SearchBodyDict = {
+        "total": result.total,
+        "page": page,
+        "per_page": per_page,
+        "results": [_summary(hit, here + hit.id) for hit in result.hits],
+        "facets": {
+            name: [FacetCountDict(value=v.value, label=v.label, count=v.count) for v in values]
             for name, values in result.facets.items()
         },
-    )
+    }
+    # documented by ``response_model``; written once from the dicts (FastAPI would validate a model again)
+    return Response(SEARCH_JSON.dump_json(body), media_type="application/json")
 
 
 @router.get("/{id}", name="dataset_json")

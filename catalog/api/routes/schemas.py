@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
 
 __all__ = [
+    "SEARCH_JSON",
     "CatalogueStatsBody",
     "DatasetSummary",
+    "DatasetSummaryDict",
     "FacetCount",
+    "FacetCountDict",
     "MunicipalityBody",
     "MunicipalityDetailBody",
     "MunicipalityList",
     "SearchBody",
+    "SearchBodyDict",
     "SourceBody",
     "Totals",
 ]
@@ -71,6 +76,41 @@ class SearchBody(BaseModel):
     facets: dict[str, list[FacetCount]] = Field(
         description="Per facet, its values with counts over the search with that facet's own filter left out."
     )
+
+
+class FacetCountDict(TypedDict):
+    value: str
+    label: str | None
+    count: int
+
+
+class DatasetSummaryDict(TypedDict):
+    id: str
+    uri: str
+    kind: str
+    title: str | None
+    description: str | None
+    publisher: str | None
+    municipality: str | None
+    themes: list[str]
+    formats: list[str]
+    modified: datetime | None
+    href: str
+
+
+class SearchBodyDict(TypedDict):
+    """``SearchBody`` as plain dicts, field for field: the search answers with these, serialised once."""
+
+    total: int
+    page: int
+    per_page: int
+    results: list[DatasetSummaryDict]
+    facets: dict[str, list[FacetCountDict]]
+
+
+SEARCH_JSON: TypeAdapter[SearchBodyDict] = TypeAdapter(SearchBodyDict)
+"""Writes a search's body as JSON the way ``SearchBody`` would (the same fields, order and formats) from
+dicts the route builds itself: no model objects made, no second validation of the route's own output."""
 
 
 class MunicipalityBody(BaseModel):
