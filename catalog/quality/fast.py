@@ -197,17 +197,23 @@ def _written_terms(node: str, use: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _flat(groups: list[tuple[tuple[str, str], ...]]) -> tuple[tuple[str, str], ...]:
+    return tuple(dict.fromkeys(term for group in groups for term in group))
+
+
 class _Record:
     """What one record writes that other records of the batch could share, and whether it is clean."""
 
-    __slots__ = ("clean", "described", "links", "terms")
+    __slots__ = ("clean", "described", "links", "terms", "unmodelled")
 
     def __init__(self) -> None:
         self.clean = True
         self.described: list[tuple[str, object]] = []
         """IRIs of nodes the record describes (distributions, agents ...) with the model they come from."""
-        self.terms: list[tuple[str, str]] = []
-        """(IRI, use) of the vocabulary terms it points to."""
+        self.terms: list[tuple[tuple[str, str], ...]] = []
+        """(IRI, use) of the vocabulary terms it points to, in groups (cached tuples, shared by records)."""
+        self.unmodelled = False
+        """Whether it has nodes this module does not follow (then no record of the batch is proved)."""
         self.links: list[str] = []
         """IRIs it points to without describing them."""
 
@@ -216,7 +222,7 @@ class _Record:
             return None
         node = _node(value)
         if node is not None:
-            self.terms.extend(_written_terms(node, use))
+            self.terms.append(_written_terms(node, use))
         return node
 
     def link(self, values: Sequence[str]) -> int:
@@ -290,13 +296,13 @@ def _record_terms(
     if ok:
         written = tuple(sorted({s for s in written_statuten if s is not None}))
         ok = _values_ok(shapes.opendata, written, lambda: tuple(NamedNode(s) for s in written))
-    return ok, tuple(out.terms)
+    return ok, _flat(out.terms)
 
 
 def _common(out: _Record, r: AnyRecord) -> None:
     """What every kind of record writes in ``TripleWriter._common``."""
     ok, terms = _record_terms(tuple(r.theme), r.access_rights, r.license, tuple(r.language), tuple(r.statuut))
-    out.terms.extend(terms)
+    out.terms.append(terms)
     if r.publisher is not None:
         _agent(out, r.publisher)
     if r.creator is not None:
@@ -345,7 +351,7 @@ def _dataset_terms(
             node = term(value, _CONCEPT)
             if node is not None and not _iri_ok(shape, node):
                 out.clean = False
-    return out.clean, tuple(out.terms)
+    return out.clean, _flat(out.terms)
 
 
 def _dataset(out: _Record, d: Dataset, shapes: _Shapes) -> None:
@@ -363,7 +369,7 @@ def _dataset(out: _Record, d: Dataset, shapes: _Shapes) -> None:
         if period.end is not None and not _date_ok(shapes.end, period.end):
             out.clean = False
     ok, terms = _dataset_terms(d.frequency, d.type, d.levensfase, d.ontwikkelingstoestand)
-    out.terms.extend(terms)
+    out.terms.append(terms)
     if not ok:
         out.clean = False
     for links in (d.relation, d.source, d.has_version, d.is_version_of, d.is_referenced_by, d.in_series,
@@ -417,7 +423,7 @@ def _distribution_terms(
         literal = int_literal(byte_size, non_negative=True)
         if not _values_ok(shapes.byte_size, byte_size, lambda: (literal,)):
             out.clean = False
-    return out.clean, tuple(out.terms)
+    return out.clean, _flat(out.terms)
 
 
 def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
@@ -433,7 +439,7 @@ def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
         d.format, d.media_type, d.compress_format, d.package_format, d.license, d.access_rights, d.status,
         d.availability, tuple(d.language), d.byte_size,
     )  # fmt: skip
-    out.terms.extend(terms)
+    out.terms.append(terms)
     if not ok:
         out.clean = False
     if d.rights is not None and d.rights.uri:
@@ -446,12 +452,9 @@ def _distribution(out: _Record, d: Distribution, shapes: _Shapes) -> None:
         out.link(d.conforms_to)
     if d.page:
         out.link(d.page)
-    if (
-        d.access_service
-        or d.checksum is not None
-        or d.spatial_resolution_in_meters is not None
-        or (d.temporal_resolution)
-    ):
+    if d.access_service:
+        out.unmodelled = True  # a data service of its own, with nodes this module does not follow
+    if d.checksum is not None or d.spatial_resolution_in_meters is not None or d.temporal_resolution:
         out.clean = False  # not modelled here
 
 
@@ -459,10 +462,12 @@ def _read(record: AnyRecord, shapes: _Shapes) -> _Record | None:
     """The record's shared parts and its own verdict; None when even its shared parts are not modelled."""
     out = _Record()
     if isinstance(record, Dataset):
-        if record.qualified_attribution or any(d.access_service for d in record.distribution):
-            return None  # nested services and attributed agents: nodes this module does not follow
+        if record.qualified_attribution:
+            return None  # attributed agents: nodes this module does not follow
         _common(out, record)
         _dataset(out, record, shapes)
+        if out.unmodelled:
+            return None
     elif isinstance(record, DatasetSeries):
         _common(out, record)
         out.term(record.frequency, _FREQUENCY)
@@ -539,12 +544,16 @@ def clean_records(records: Sequence[AnyRecord], *, base_uri: str) -> list[bool]:
         else:
             roots[node] = i
     described: dict[str, list[tuple[int, object]]] = {}
-    terms: dict[str, dict[str, list[int]]] = {}
+    groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
     for i, r in enumerate(read):
         for node, model in r.described:
             described.setdefault(node, []).append((i, model))
-        for node, use in set(r.terms):
-            terms.setdefault(node, {}).setdefault(use, []).append(i)
+        for group in r.terms:
+            groups.setdefault(group, []).append(i)
+    terms: dict[str, dict[str, list[int]]] = {}
+    for group, users in groups.items():
+        for node, use in group:
+            terms.setdefault(node, {}).setdefault(use, []).extend(users)
     if any(node.startswith(("mailto:", "tel:")) for node in (*described, *terms)):
         return [False] * n  # could be the node of any contact's e-mail address or telephone
 
