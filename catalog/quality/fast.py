@@ -38,7 +38,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache, lru_cache
 from importlib import resources
@@ -54,7 +55,7 @@ from catalog.rdf._write_terms import date_literal, int_literal, iri, mailto
 from catalog.rdf._write_triples import mint_iri
 from catalog.rdf._write_vocab import concept_scheme, licence_types
 
-__all__ = ["SHAPES_DIGEST", "clean_records", "shapes_digest"]
+__all__ = ["SHAPES_DIGEST", "clean_records", "gc_paused", "shapes_digest"]
 
 AnyRecord = Dataset | DataService | DatasetSeries
 
@@ -531,11 +532,19 @@ def clean_records(records: Sequence[AnyRecord], *, base_uri: str) -> list[bool]:
     reference counting, but the many short-lived tuples would set off collections that walk every object
     of the process (a harvest holds many), which cost more than the reading itself.
     """
+    with gc_paused():
+        return _clean_records(records, base_uri)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for the block (reference counting still frees what it can;
+    cycles made meanwhile wait for the next collection)."""
     paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        return _clean_records(records, base_uri)
+        yield
     finally:
         if paused:
             gc.enable()
