@@ -420,16 +420,19 @@ def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
     titled: list[int] = []
     titles: list[str] = []
     untitled: list[int] = []
-    # one scan of the (wide) datasets table; by key, so that orders break ties by key
-    every = select(_d.id, _d.modified, _d.title).where(_d.withdrawn_at.is_(None))
-    rows: list[Any] = sorted(session.execute(every), key=itemgetter(0))
+    # by key, so that orders break ties by key; titles need no conversion: read by the driver alone
+    kept_live = _d.withdrawn_at.is_(None)
+    dates_query = select(_d.id, _d.modified).where(kept_live)
+    rows: list[Any] = sorted(session.execute(dates_query), key=itemgetter(0))
     ids = [row[0] for row in rows]
-    for dataset_id, when, title in rows:
+    for dataset_id, when in rows:
         if when is None:
             undated.append(dataset_id)
         else:
             dated.append(dataset_id)
             dates.append(when)
+    rows = sorted(_rows(session, select(_d.id, _d.title).where(kept_live)), key=itemgetter(0))
+    for dataset_id, title in rows:
         if title is None:
             untitled.append(dataset_id)
         else:
