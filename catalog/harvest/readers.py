@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from catalog.exceptions import FeedError
 from catalog.model import DataService, Dataset, DatasetSeries
@@ -143,7 +143,18 @@ def _run_task(conn: Connection, func: Task, request: Any) -> None:
     except Exception as exc:
         conn.send(("error", _Failed(exc), time.process_time() - started, _peak_kb()))
     else:
-        conn.send(("done", result, time.process_time() - started, _peak_kb()))
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        del result
+        conn.send(("done", None, time.process_time() - started, _peak_kb()))
+        conn.send_bytes(payload)
+
+
+class _Packed:
+    """A result as it came (pickled): pages read ahead wait in this form, three to four times smaller
+    than their records, and are unpickled when their turn comes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
 
 
 def _peak_kb() -> int:
@@ -166,7 +177,13 @@ class Ticket(Generic[T]):
 
     async def result(self) -> T:
         """The task's result; raises its failure (``FeedError``)."""
-        return await asyncio.shield(self._result)
+        value: Any = await asyncio.shield(self._result)
+        if isinstance(value, _Packed):
+            with paused_gc():
+                value = pickle.loads(value.data)
+            self._result = self._loop.create_future()
+            self._result.set_result(value)
+        return cast(T, value)
 
     def cancel(self) -> None:
         """Nobody waits for this task any more: its answer is dropped when it comes."""
@@ -243,6 +260,11 @@ class _Worker:
                 kind, cpu, peak = "error", 0.0, 0
             if cpu:
                 self.pool._add_cpu(cpu, peak)
+            if kind == "done":
+                try:
+                    value = _Packed(self.conn.recv_bytes())
+                except (EOFError, OSError):
+                    continue  # the next receive tells the death
             ticket = self.ticket
             if kind == "error" and isinstance(value, _Failed):
                 label = ticket.label if ticket is not None else ""
