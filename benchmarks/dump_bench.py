@@ -15,9 +15,9 @@ First, in this process, the CPU cost of serialising a block's records is compare
 ``--cpu-records`` datasets (default 10,000), both ways in the same run: the model path
 (``write_records`` over each record's JSON parsed into the model, what dumps did before) and the
 JSON path (``write_stored``, what they do now), then gzip at levels 1, 4, 6 and 9 on the output.
-Through HTTP, ``--pages`` catalogue pages of 1,000 datasets (``/catalog?page=N&per_page=1000``) are
-read in each format before the dumps. Every HTTP row also gives the server's CPU seconds (psutil),
-steadier than wall time on a shared machine.
+Through HTTP, after the dumps, ``--pages`` catalogue pages of 1,000 datasets
+(``/catalog?page=N&per_page=1000``) are read in each format. Every HTTP row also gives the server's
+CPU seconds (psutil), steadier than wall time on a shared machine.
 """
 
 from __future__ import annotations
@@ -306,20 +306,6 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.1)
         else:
             raise SystemExit("server did not start")
-        if args.pages:
-            print(
-                f"| catalogue pages ({args.pages} x 1,000) | datasets | seconds | datasets/s | server CPU s "
-                "| datasets per CPU s |"
-            )
-            print("|---|---:|---:|---:|---:|---:|")
-            for fmt in args.formats:
-                result = run_pages(base, fmt, server.pid, args.pages)
-                print(
-                    f"| {fmt} | {result['datasets']:,.0f} | {result['seconds']:.2f} | {result['rate']:,.0f} "
-                    f"| {result['cpu']:.2f} | {result['datasets'] / result['cpu']:,.0f} |",
-                    flush=True,
-                )
-            print()
         print(
             "| dump | cache | datasets | seconds | datasets/s | server CPU s | MB gzip | peak RSS MB (idle) |"
         )
@@ -333,6 +319,20 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {name} | {cache_state} | {result['datasets']:,.0f} | {result['seconds']:.2f} "
                     f"| {result['rate']:,.0f} | {result['cpu']:.2f} | {result['bytes'] / 2**20:.1f} "
                     f"| {result['rss_mb']:.0f} ({result['rss_before_mb']:.0f}) |",
+                    flush=True,
+                )
+        if args.pages:
+            print()
+            print(
+                f"| catalogue pages ({args.pages} x 1,000) | datasets | seconds | datasets/s | server CPU s "
+                "| datasets per CPU s |"
+            )
+            print("|---|---:|---:|---:|---:|---:|")
+            for fmt in args.formats:
+                result = run_pages(base, fmt, server.pid, args.pages)
+                print(
+                    f"| {fmt} | {result['datasets']:,.0f} | {result['seconds']:.2f} | {result['rate']:,.0f} "
+                    f"| {result['cpu']:.2f} | {result['datasets'] / result['cpu']:,.0f} |",
                     flush=True,
                 )
     finally:
