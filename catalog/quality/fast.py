@@ -199,6 +199,11 @@ def _written_terms(node: str, use: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _same(model: object, first: object) -> bool:
+    """Whether two models give the writer the same content (their fields, compared as values)."""
+    return model is first or (type(model) is type(first) and model.__dict__ == first.__dict__)
+
+
 def _flat(groups: list[tuple[tuple[str, str], ...]]) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(term for group in groups for term in group))
 
@@ -589,7 +594,7 @@ def _clean_records(records: Sequence[AnyRecord], base_uri: str) -> list[bool]:
 
     for node, uses in described.items():
         first = uses[0][1]
-        shared = node in roots or node in terms or any(model != first for _, model in uses[1:])
+        shared = node in roots or node in terms or any(not _same(model, first) for _, model in uses[1:])
         if shared:
             mark([i for i, _ in uses])
             if node in roots:
