@@ -28,7 +28,7 @@ from typing import Any, BinaryIO, Protocol
 from pyoxigraph import NamedNode, Triple
 
 from catalog.model import Catalog, DataService, Dataset, DatasetSeries
-from catalog.rdf._write_fast import JsonTripleWriter, TextStatement, ntriples_lines, turtle_text
+from catalog.rdf._write_fast import JsonTripleWriter, ntriples_lines, turtle_text
 from catalog.rdf._write_formats import FORMATS, writer_for
 from catalog.rdf._write_terms import Statement, int_literal, iri, ns
 from catalog.rdf._write_triples import AnyRecord, TripleWriter, mint_iri
@@ -230,19 +230,19 @@ def write_stored(
     dataset_link, service_link = str(_DATASET), str(_SERVICE)
     separator = b"\n" if format == "turtle" else b""  # as ``TurtleWriter.chunk`` separates chunks
     count = 0
-    chunk: list[TextStatement] = []
-    for stored in records:
+    chunk: list[str] = []  # each record's text at once: a chunk of statement tuples would keep
+    for stored in records:  # tens of thousands of objects alive for the garbage collector to walk
         statements = fast.record_json(stored.uri, stored.record_json)
         if catalog_text is not None and statements:
             link = service_link if stored.kind == "DataService" else dataset_link
-            chunk.append((catalog_text, link, statements[0][0]))
-        chunk.extend(statements)
+            statements.insert(0, (catalog_text, link, statements[0][0]))
+        chunk.append(text(statements))
         count += 1
         if count % chunk_records == 0:
-            out.write(separator + text(chunk).encode("utf-8"))
+            out.write(separator + "".join(chunk).encode("utf-8"))
             chunk = []
     if chunk:
-        out.write(separator + text(chunk).encode("utf-8"))
+        out.write(separator + "".join(chunk).encode("utf-8"))
     writer.end(out)
     return count
 
