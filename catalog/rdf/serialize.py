@@ -3,7 +3,7 @@
 ``write_records`` consumes its records lazily and writes them in chunks, so a catalogue of any size
 streams in constant memory. ``write_stored`` does the same for records as the store keeps them (their
 JSON): in N-Triples and Turtle it maps the JSON straight to text (``_write_fast``), without building
-the model or pyoxigraph terms, about five times cheaper per record; the other formats parse the model.
+the model or pyoxigraph terms, three to four times cheaper per record; the other formats parse the model.
 ``serialize_record`` writes one record. ``record_triples`` gives the triples themselves (pyoxigraph
 ``Triple`` objects).
 
