@@ -5,12 +5,17 @@ every facet value. Within a filter several values are alternatives (OR); filters
 Each facet is counted over the datasets matching the query with *its own* filter left out, so a user
 who picked one theme still sees how many datasets each other theme would add ("disjunctive
 faceting"). Values a user selected are always listed, even outside the top ``facet_limit``.
+
+The datasets matching a query's words (and, for relevance, their ranks or tiers) are found once per
+facet index and remembered by it (``FacetIndex.recall``): the next page of the same query, the same
+words with other filters, or the same search from someone else reads no matches from the database
+until the store changes. The last word is a prefix only from ``MIN_PREFIX`` characters on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from typing import Any, Literal
@@ -27,7 +32,16 @@ from catalog.search.facets import FACETS, facet_labels
 from catalog.search.memory import FacetIndex, facet_index, keys_array, keys_of
 from catalog.search.text import QueryTerm, parse_query
 
-__all__ = ["RANK_LIMIT", "FacetValue", "SearchQuery", "SearchResult", "Sort", "SortDirection", "search"]
+__all__ = [
+    "MIN_PREFIX",
+    "RANK_LIMIT",
+    "FacetValue",
+    "SearchQuery",
+    "SearchResult",
+    "Sort",
+    "SortDirection",
+    "search",
+]
 
 Sort = Literal["relevance", "modified", "title", "score"]
 SortDirection = Literal["asc", "desc"]
@@ -36,6 +50,11 @@ RANK_LIMIT = 2000
 """Up to this many text matches, relevance is the backend's rank (bm25 on FTS5, about 5 us a match).
 Beyond, datasets whose titles match come first, then those whose keywords match, then the rest, each
 tier newest first: ranking every match of a very common word would cost more than the search."""
+
+MIN_PREFIX = 3
+"""The last word is also matched as a prefix (search-as-you-type) once it has this many characters; a
+shorter one only as a whole word: one or two letters would match most of the catalogue while someone
+is still typing (at 1,000,000 generated datasets on PostgreSQL, ``g`` matched 550,000 in 1.2 s)."""
 
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 _d = _DATASETS.c
@@ -75,6 +94,13 @@ class SearchResult:
     total: int
     hits: list[StoredDataset]
     facets: dict[str, list[FacetValue]]
+
+
+def _terms(q: str | None) -> list[QueryTerm]:
+    terms = parse_query(q)
+    if terms and terms[-1].prefix and len(terms[-1].token) < MIN_PREFIX:
+        terms[-1] = replace(terms[-1], prefix=False)
+    return terms
 
 
 def _active_filters(query: SearchQuery) -> dict[str, list[str]]:
@@ -240,7 +266,7 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
     filters = {name: _index_values(name, values) for name, values in _active_filters(query).items()}
     index = facet_index(session)
     base = index.everything
-    terms = parse_query(query.q)
+    terms = _terms(query.q)
     text = backend or backend_for(session)
     sort, descending = _order(query, bool(terms))
     matched: _Matched | None = None

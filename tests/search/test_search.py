@@ -156,6 +156,14 @@ def test_prefix_is_only_for_the_last_term_and_terms_are_all_required(catalogue: 
     assert found(run(catalogue, q="open data"), catalogue) == {6}
 
 
+def test_a_last_word_shorter_than_three_letters_is_no_prefix(catalogue: Catalogue) -> None:
+    assert found(run(catalogue, q="fie"), catalogue) == {0, 3}  # "fietstelpaal", keyword "fietsen"
+    assert found(run(catalogue, q="fi"), catalogue) == set()  # not everything that starts with "fi"
+    assert found(run(catalogue, q="stad fi"), catalogue) == set()
+    catalogue.store(SPECS[7], title={"nl": "Fi van de stad"})
+    assert found(run(catalogue, q="fi"), catalogue) == {7}  # as a whole word it is found
+
+
 def test_text_and_filters_and_facets_together(catalogue: Catalogue) -> None:
     result = run(catalogue, q="sint", filters={"theme": [THEME + "ECON"]})
     assert found(result, catalogue) == {2}

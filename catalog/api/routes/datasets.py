@@ -92,7 +92,8 @@ def dataset_list(
         Query(
             max_length=500,
             description="Words to find in titles, keywords and descriptions (Dutch, English; accents "
-            "ignored). Every word must match; the last also as a prefix (`fiets` finds `fietstelpaal`).",
+            "ignored). Every word must match; the last also as a prefix once it has three letters (`fiets` "
+            "finds `fietstelpaal`; `fi` only the word `fi`).",
             examples=["fietstellingen gent"],
         ),
     ] = None,
