@@ -179,14 +179,22 @@ _CONTACT_TYPES = (_term("vcard:Kind"), _term("vcard:Organization"))
 
 _REMEMBERED_IRIS = 50_000
 _iris: dict[str, str | None] = {}
+_SEGMENT = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*"
+_PLAIN_HTTP_IRI = re.compile(
+    rf"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/{_SEGMENT})?(?:\?(?:{_SEGMENT}|\?)*)?(?:#(?:{_SEGMENT}|\?)*)?"
+)
+"""An ASCII http(s) IRI that RFC 3987 (and so pyoxigraph) accepts as it is: no need to ask pyoxigraph."""
 
 
 def _iri(value: str) -> str | None:
     """``iri(value)`` as N-Triples text (``<...>``), remembered; ``None`` when it cannot be written."""
     text = _iris.get(value, "")
     if text == "":
-        node = iri(value)
-        text = None if node is None else str(node)
+        if _PLAIN_HTTP_IRI.fullmatch(value):
+            text = f"<{value}>"
+        else:
+            node = iri(value)
+            text = None if node is None else str(node)
         if len(_iris) >= _REMEMBERED_IRIS:
             _iris.clear()
         _iris[value] = text
