@@ -36,7 +36,7 @@ from catalog.model import (
     PeriodOfTime,
     RightsStatement,
 )
-from catalog.rdf._write_fast import JsonTripleWriter, ntriples_lines
+from catalog.rdf._write_fast import _PLAIN_HTTP_IRI, JsonTripleWriter, ntriples_lines
 from catalog.rdf._write_triples import TripleWriter
 from catalog.rdf.parse import parse_feed
 from catalog.rdf.serialize import write_records, write_stored
@@ -382,3 +382,16 @@ def test_every_record_of_the_real_samples_gives_the_same_output() -> None:
     assert_same_lines(items)
     assert_same_documents(items, chunk_records=10, rdflib=False)
     assert_same_documents(items[:12], chunk_records=5)
+
+
+def test_iris_taken_without_pyoxigraph_are_ones_it_accepts_unchanged() -> None:
+    """The shortcut for plain http(s) IRIs never lets through what pyoxigraph would refuse or change."""
+    rng = random.Random(7)
+    alphabet = "aZ09.-_~!$&'()*+,;=:@/%?#[] é<>AF"
+    matched = 0
+    for _ in range(50_000):
+        value = rng.choice(["http://", "https://"]) + "".join(rng.choices(alphabet, k=rng.randint(0, 14)))
+        if _PLAIN_HTTP_IRI.fullmatch(value):
+            matched += 1
+            assert str(pyoxigraph.NamedNode(value)) == f"<{value}>"
+    assert matched > 1000
