@@ -325,11 +325,12 @@ INTRO = f"""{SECTION}
 `harvest_bench.py` harvests the generated feeds through the real engine (`run_harvest`, the `dcat`
 harvester, the guarded fetcher and its page cache) from a plain threaded `http.server` on 127.0.0.1,
 in pages of {PAGE_SIZE:,} datasets linked by Hydra `PartialCollectionView` / `next`, into a fresh SQLite
-store. Each run is a process of its own (peak RSS is the run's own `ru_maxrss`). The second run harvests
-the unchanged source: the server answers 304 to its `If-Modified-Since`, and a page the engine remembers
-(same body, same settings, every record stored) is not parsed again: its records are marked seen in bulk
-(no dataset row rewritten). The baseline is
-`pyoxigraph.parse` over the same page files, counting triples (no records built).
+store. Each run is a process of its own (peak RSS is the run's own `ru_maxrss`); its pages are read by
+page reader processes (`harvest.parse_workers`), whose CPU time and peak RSS are shown apart. The second
+run harvests the unchanged source: the server answers 304 to its `If-Modified-Since`, and a page the
+engine remembers (same body, same settings, every record stored) is not parsed again: its records are
+marked seen in bulk (no dataset row rewritten). The baseline is `pyoxigraph.parse` over the same page
+files, counting triples (no records built).
 
     .venv/bin/python benchmarks/harvest_bench.py                  # 10,000 and 100,000
     .venv/bin/python benchmarks/harvest_bench.py --sizes 10000 --no-readme

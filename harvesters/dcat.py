@@ -282,7 +282,7 @@ class DcatHarvester(Harvester[DcatOptions]):
                     yield PageRead(page, next_page)
         finally:
             producer.cancel()
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await producer
             if ticket is not None:
                 ticket.cancel()
