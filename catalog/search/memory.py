@@ -420,19 +420,27 @@ def _build(session: Session, version: tuple[Any, ...]) -> FacetIndex:
     titled: list[int] = []
     titles: list[str] = []
     untitled: list[int] = []
-    # by key, so that orders break ties by key; titles need no conversion: read by the driver alone
+    # by key, so that orders break ties by key
     kept_live = _d.withdrawn_at.is_(None)
-    dates_query = select(_d.id, _d.modified).where(kept_live)
-    rows: list[Any] = sorted(session.execute(dates_query), key=itemgetter(0))
+    rows: list[Any]
+    if session.get_bind().dialect.name == "postgresql":
+        # one read of the wide table through the driver, which gives the dates with their zone
+        wide = select(_d.id, _d.modified, _d.title).where(kept_live)
+        rows = sorted(_rows(session, wide), key=itemgetter(0))
+        rows = [(key, None if when is None else as_utc(when), title) for key, when, title in rows]
+    else:
+        # SQLite keeps dates as text: the column's type reads them; titles by the driver alone
+        dates_query = select(_d.id, _d.modified).where(kept_live)
+        by_key = dict(_rows(session, select(_d.id, _d.title).where(kept_live)))
+        dated_rows = sorted(session.execute(dates_query), key=itemgetter(0))
+        rows = [(key, when, by_key.get(key)) for key, when in dated_rows]
     ids = [row[0] for row in rows]
-    for dataset_id, when in rows:
+    for dataset_id, when, title in rows:
         if when is None:
             undated.append(dataset_id)
         else:
             dated.append(dataset_id)
             dates.append(when)
-    rows = sorted(_rows(session, select(_d.id, _d.title).where(kept_live)), key=itemgetter(0))
-    for dataset_id, title in rows:
         if title is None:
             untitled.append(dataset_id)
         else:
