@@ -262,7 +262,10 @@ class DcatHarvester(Harvester[DcatOptions]):
                     result = await ticket.result()
                 finally:
                     slots.release()
-                for record in result.records:
+                records = result.records
+                records.reverse()
+                while records:  # each record let go once yielded: a page is not held whole to its end
+                    record = records.pop()
                     if record.remote_id in seen and not record.error:
                         record = replace(record, record=None, skipped=DUPLICATE)
                     seen.add(record.remote_id)
