@@ -214,6 +214,7 @@ async def run_harvest_async(
         base_uri=settings.catalog.base_uri,
         default_municipality=default_municipality or info.municipality,
         dry_run=dry_run,
+        settings=settings,
     )
     seen: set[str] = set()
     memory = None

@@ -39,6 +39,7 @@ from catalog.harvest.readers import PreparedRecord, paused_gc
 from catalog.harvest.report import HarvestReport, LoggedRecord
 from catalog.normalise import municipality_of
 from catalog.quality.store import score_written
+from catalog.settings import Settings
 from harvesters.base import HarvestedRecord
 
 __all__ = ["BatchWriter", "problems_text"]
@@ -82,8 +83,11 @@ class BatchWriter:
         base_uri: str,
         default_municipality: str | None = None,
         dry_run: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         self.factory = factory
+        self.settings = settings
+        """The run's settings (whether to score quality); the process's when None."""
         self.report = report
         self.batch_size = batch_size
         self.base_uri = base_uri
@@ -199,7 +203,8 @@ class BatchWriter:
                 written = [
                     (r.action, r.dataset_pk, p.item.record) for r, p in zip(results, batch, strict=True)
                 ]
-                tally = score_written(session, written, job_id=None if self.dry_run else self.report.job_id)
+                job_id = None if self.dry_run else self.report.job_id
+                tally = score_written(session, written, job_id=job_id, settings=self.settings)
             except BaseException:
                 session.rollback()
                 raise
