@@ -493,6 +493,17 @@ _building: weakref.WeakSet[Engine] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
+def _install(engine: Engine, fresh: FacetIndex) -> FacetIndex:
+    """Make ``fresh`` the engine's index (under ``_lock``). Rebuilt only for its age, with the store's
+    version unchanged, it keeps what the previous index remembered (the same datasets match)."""
+    previous = _indexes.get(engine)
+    if previous is not None and previous.version == fresh.version and previous.size == fresh.size:
+        with previous._memo_lock:
+            fresh._memo.update(previous._memo)
+    _indexes[engine] = fresh
+    return fresh
+
+
 def _rebuild_later(engine: Engine, version: tuple[Any, ...]) -> None:
     """Build a fresh index in a thread of its own; searches meanwhile use the previous one."""
 
@@ -501,7 +512,7 @@ def _rebuild_later(engine: Engine, version: tuple[Any, ...]) -> None:
             with Session(engine) as session:
                 fresh = _build(session, version)
             with _lock:
-                _indexes[engine] = fresh
+                _install(engine, fresh)
         finally:
             _building.discard(engine)
 
@@ -530,5 +541,5 @@ def facet_index(session: Session) -> FacetIndex:
     with _lock:
         current = _indexes.get(engine)
         if current is None or current.version != version or time.monotonic() - current.built >= MAX_AGE:
-            current = _indexes[engine] = _build(session, version)
+            current = _install(engine, _build(session, version))
         return current

@@ -89,6 +89,22 @@ def test_the_index_is_rebuilt_when_it_is_too_old(
     assert memory.facet_index(catalogue.session) is not first
 
 
+def test_matches_are_remembered_until_the_store_changes(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = search(catalogue.session, SearchQuery(q="parkeerplaatsen"))
+    index = memory.facet_index(catalogue.session)
+    assert len(index._memo) == 1
+    monkeypatch.setattr(memory, "MAX_AGE", 0.0)  # rebuilt for its age: the store did not change
+    again = memory.facet_index(catalogue.session)
+    assert again is not index and list(again._memo) == list(index._memo)
+    monkeypatch.setattr(memory, "MAX_AGE", 300.0)
+    catalogue.store(SPECS[7], title={"nl": "Parkeerplaatsen aan de haven"})  # the store moves on
+    changed = search(catalogue.session, SearchQuery(q="parkeerplaatsen"))
+    assert memory.facet_index(catalogue.session) is not again
+    assert changed.total == first.total + 1  # a fresh look-up, not the remembered matches
+
+
 def test_upgrading_a_store_with_datasets_fills_the_search_columns_and_new_facets(empty_db_url: str) -> None:
     upgrade(empty_db_url, "0002")
     record = {
