@@ -386,6 +386,8 @@ def _facet(rows: list[Any], size: int, from_db: Any) -> tuple[_Facet, dict[str, 
     merged: dict[str, int] = {}
     recode = np.array([merged.setdefault(name, len(merged)) for name in names], np.int64)
     codes = recode[codes] if len(codes) else codes
+    inside = keys < size  # a dataset written while the index was being read waits for the next build
+    codes, keys = codes[inside], keys[inside]
     order = np.lexsort((keys, codes))
     codes, keys = codes[order], keys[order]
     if len(codes):

@@ -150,3 +150,17 @@ def test_a_large_catalogue_is_rebuilt_in_the_background(
         time.sleep(0.05)
     fresh = memory.facet_index(catalogue.session)
     assert fresh is not first and fresh.version != first.version
+
+
+def test_facet_rows_of_datasets_newer_than_the_index_wait_for_the_next_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a dataset written between the index's read of the datasets and of a facet table
+    rows = [("a", 1), ("a", 3), ("b", 2), ("a", 50), ("c", 51)]
+    for sparse in (0, 10**9):  # every value an array of keys; every value a bitset
+        monkeypatch.setattr(memory, "_SPARSE", sparse)
+        facet, grouped = memory._facet(rows, 4, str)
+        assert {name: keys.tolist() for name, keys in grouped.items()} == {"a": [1, 3], "b": [2], "c": []}
+        assert facet.bits(["a"], 4) == 0b1010 and facet.bits(["c"], 4) == 0
+        index = memory.FacetIndex(4, 0b1110, {"f": facet}, [], {}, {}, (), 0.0)
+        assert index.counts("f", 0b0110) == {"a": 1, "b": 1}
