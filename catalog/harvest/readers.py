@@ -15,9 +15,9 @@ knows what the caller needs to go on (a page's next link), then returns its resu
 pickled. The processes come from a ``forkserver`` (``spawn`` where there is none): never a fork of the
 harvesting process with its threads and connections. As with any ``multiprocessing`` start method but
 ``fork``, a script that runs a harvest keeps its top-level code under ``if __name__ == "__main__":``
-(the ``catalog`` command, the web app and the workers do). They start when first needed and stop with the
-pool; one that dies (killed, out of memory) fails its task with a ``FeedError`` naming the page and the
-exit code, never a hang, and is replaced for the next task.
+(the ``catalog`` command, the web app and the workers do). The processes start when first needed and stop
+with the pool; one that dies (killed, out of memory) fails its task with a ``FeedError`` naming the page
+and the exit code, never a hang, and is replaced for the next task.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
 
 from catalog.exceptions import FeedError
-from catalog.model import DataService, Dataset, DatasetSeries
 from harvesters.base import HarvestedRecord
 
 __all__ = [
@@ -90,9 +89,6 @@ class PreparedRecord(HarvestedRecord):
     """``catalog.db.upsert.prepare(record, raw)``, or None."""
     municipality: str | None = None
     """``catalog.normalise.municipality_of(record)`` without a default."""
-
-
-AnyRecord = Dataset | DataService | DatasetSeries
 
 
 class _Failed:
