@@ -16,7 +16,7 @@ COPY catalog ./catalog
 COPY harvesters ./harvesters
 COPY vocab ./vocab
 COPY migrations ./migrations
-RUN pip install --no-cache-dir . && useradd --create-home catalog && mkdir -p /app/data && chown catalog /app/data
+RUN pip install --no-cache-dir . && useradd --create-home catalog && mkdir -p /app/data /var/cache/catalog/dumps && chown catalog /app/data /var/cache/catalog/dumps
 USER catalog
 EXPOSE 8000
 VOLUME ["/app/data"]

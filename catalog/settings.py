@@ -159,6 +159,11 @@ class ServerSection(_Section):
     harvest_runs: Literal["thread", "queue"] = "thread"
     """Where harvests started through the API run: ``thread`` (in the web process) or ``queue`` (PostgreSQL:
     handed to ``catalog worker`` processes)."""
+    dump_cache_dir: str = ""
+    """Where the download dumps' built blocks are kept (``/catalog/dump.*.gz``). Empty: next to a SQLite
+    file (``<file>.dump-cache``), else under the system's temporary directory. With PostgreSQL and web and
+    worker processes on several hosts or containers, set it to a directory they all share, so the blocks
+    a worker rebuilds after a harvest are the ones the web processes serve."""
 
 
 def config_path() -> Path | None:

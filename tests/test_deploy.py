@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+from catalog.api.dumps import default_cache_dir
 from catalog.cli import app
 from catalog.settings import Settings
 
@@ -40,6 +41,21 @@ def test_compose_runs_migrations_then_one_web_and_two_workers_on_postgresql() ->
         )
         _catalog_command_exists(service["command"])
     assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_compose_web_serves_the_dump_blocks_the_workers_build() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    shared: set[str] = set()
+    for name in ("web", "worker"):
+        service = services[name]
+        folder = service["environment"]["CATALOG_SERVER__DUMP_CACHE_DIR"]
+        settings = Settings.model_validate({"server": {"dump_cache_dir": folder}})
+        assert default_cache_dir(settings) == Path(folder)
+        mounts = {mount.split(":")[1]: mount.split(":")[0] for mount in service["volumes"]}
+        shared.add(mounts[folder])
+    assert len(shared) == 1 and shared <= set(compose["volumes"])
+    assert "/var/cache/catalog/dumps" in (DEPLOY.parent / "Dockerfile").read_text()
 
 
 def test_systemd_units_and_crontab_call_existing_commands() -> None:

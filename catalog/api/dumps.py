@@ -97,7 +97,10 @@ class DumpPlan:
 
 
 def default_cache_dir(settings: Settings) -> Path:
-    """Next to a SQLite file (``catalog.db.dump-cache``); else under the system's temporary directory."""
+    """``server.dump_cache_dir`` when set; else next to a SQLite file (``catalog.db.dump-cache``); else under
+    the system's temporary directory."""
+    if settings.server.dump_cache_dir:
+        return Path(settings.server.dump_cache_dir).expanduser()
     url = make_url(settings.database.url)
     database = url.database or ""
     if (
