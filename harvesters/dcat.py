@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.db.upsert import prepare
 from catalog.exceptions import FeedError
-from catalog.harvest.readers import PageReaders, PreparedRecord, Ticket
+from catalog.harvest.readers import PageReaders, PreparedRecord, Ticket, paused_gc
 from catalog.normalise import municipality_of
 from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
 from harvesters.base import (
@@ -179,7 +179,8 @@ _Entry = tuple[FetchedPage, KnownPage | None, Ticket[PageResult] | None] | BaseE
 
 
 def _take(records: Iterator[ParsedRecord], n: int) -> list[ParsedRecord]:
-    return list(islice(records, n))
+    with paused_gc():  # building records makes many objects and no cycles (see catalog.harvest.readers)
+        return list(islice(records, n))
 
 
 class DcatHarvester(Harvester[DcatOptions]):
@@ -332,7 +333,8 @@ class DcatHarvester(Harvester[DcatOptions]):
             await queue.put(exc)
 
     def _read(self, page: FetchedPage) -> FeedReader:
-        return open_page(self._request(page))
+        with paused_gc():
+            return open_page(self._request(page))
 
     def _request(self, page: FetchedPage) -> PageRequest:
         max_bytes = getattr(self.http, "max_response_bytes", None)
