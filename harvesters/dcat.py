@@ -34,6 +34,7 @@ from harvesters.base import (
     HarvestedRecord,
     Harvester,
     KnownPage,
+    PageGuard,
     PageRead,
     UnchangedPage,
 )
@@ -175,6 +176,18 @@ def _next_page(reader: FeedReader) -> str | None:
 
 
 _Entry = tuple[FetchedPage, KnownPage | None, Ticket[PageResult] | None] | BaseException | None
+
+
+@dataclass(frozen=True)
+class _Resume:
+    """Where page readers take over: the next page's URL, the paging guard, pages fetched, remote ids seen."""
+
+    url: str
+    guard: PageGuard
+    pages: int
+    seen: set[str]
+
+
 """A page fetched ahead (with its memory, or the reader reading it), a failure, or the listing's end."""
 
 
@@ -198,10 +211,8 @@ class DcatHarvester(Harvester[DcatOptions]):
         return read_page
 
     async def records(self) -> AsyncIterator[HarvestedItem]:
-        if self.readers is not None:
-            async for item in self._records_read_aside(self.readers):
-                yield item
-            return
+        """The first page is read in this process; page readers (when the engine gives some) take over from
+        the second page on, so a one-page portal, most municipal feeds, starts no process."""
         guard = self.http.page_guard()
         url: str | None = self.source.url
         params: dict[str, str | int] | None = None
@@ -236,14 +247,21 @@ class DcatHarvester(Harvester[DcatOptions]):
             if self.pages is not None:
                 yield PageRead(page, next_page)
             url = urljoin(page.url, next_page) if next_page else None
+            if url is not None and self.readers is not None:
+                async for item in self._records_read_aside(self.readers, _Resume(url, guard, pages, seen)):
+                    yield item
+                return
 
-    async def _records_read_aside(self, readers: PageReaders) -> AsyncIterator[HarvestedItem]:
-        """The records of every page, each page read in a page reader process: while the engine stores one
-        page's records, the next pages (as many as there are readers) are fetched and read."""
+    async def _records_read_aside(
+        self, readers: PageReaders, resume: _Resume
+    ) -> AsyncIterator[HarvestedItem]:
+        """The records of the pages from ``resume.url`` on, each page read in a page reader process: while
+        the engine stores one page's records, the next pages (as many as there are readers) are fetched and
+        read."""
         slots = asyncio.Semaphore(readers.size)
         queue: asyncio.Queue[_Entry] = asyncio.Queue()
-        producer = asyncio.create_task(self._fetch_ahead(readers, slots, queue))
-        seen: set[str] = set()
+        producer = asyncio.create_task(self._fetch_ahead(readers, slots, queue, resume))
+        seen = resume.seen
         ticket: Ticket[PageResult] | None = None
         try:
             while True:
@@ -296,24 +314,20 @@ class DcatHarvester(Harvester[DcatOptions]):
                     left[2].cancel()
 
     async def _fetch_ahead(
-        self, readers: PageReaders, slots: asyncio.Semaphore, queue: asyncio.Queue[_Entry]
+        self, readers: PageReaders, slots: asyncio.Semaphore, queue: asyncio.Queue[_Entry], resume: _Resume
     ) -> None:
         """Fetch pages in order and give each to a reader, at most ``readers.size`` ahead of the consumer;
         a failure is queued in its page's place (the pages before it are stored first)."""
         try:
-            guard = self.http.page_guard()
-            url: str | None = self.source.url
-            params: dict[str, str | int] | None = None
-            if self.options.page_size_param:
-                params = {self.options.page_size_param: self.options.page_size}
-            pages = 0
+            guard = resume.guard
+            url: str | None = resume.url
+            pages = resume.pages
             while url is not None:
                 if self.options.max_pages is not None and pages >= self.options.max_pages:
                     self.complete = False
                     break
                 await slots.acquire()
-                page = await self.http.get(url, params=params, headers={"Accept": ACCEPT})
-                params = None
+                page = await self.http.get(url, headers={"Accept": ACCEPT})
                 guard.check(page.url, page.content)
                 pages += 1
                 known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
