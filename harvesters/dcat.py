@@ -54,6 +54,9 @@ __all__ = [
 _CHUNK = 256
 """Records built per step off the event loop (parsing is CPU-bound)."""
 _HEAD = 64 * 1024
+_YIELD_EVERY = 16
+"""Records stored between two turns of the event loop while page readers work: storing is synchronous,
+and the fetching of the pages ahead (and giving them to the readers) only moves on in those turns."""
 ACCEPT = (
     "text/turtle, application/ld+json;q=0.95, application/rdf+xml;q=0.9, application/n-triples;q=0.9, "
     "application/json;q=0.5, application/xml;q=0.5, */*;q=0.1"
@@ -171,11 +174,8 @@ def read_page(request: PageRequest, head: Callable[[Any], None]) -> PageResult:
         return PageResult(records, list(reader.failures))
 
 
-def _next_page(reader: FeedReader) -> str | None:
-    return reader.feed.next_page
-
-
 _Entry = tuple[FetchedPage, KnownPage | None, Ticket[PageResult] | None] | BaseException | None
+"""A page fetched ahead (with its memory, or the reader reading it), a failure, or the listing's end."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,23 @@ class _Resume:
     seen: set[str]
 
 
-"""A page fetched ahead (with its memory, or the reader reading it), a failure, or the listing's end."""
+@dataclass
+class _Ahead:
+    """Pages being fetched and read ahead of the consumer: the producer task, its queue, its slots."""
+
+    producer: asyncio.Task[None]
+    queue: asyncio.Queue[_Entry]
+    slots: asyncio.Semaphore
+
+    async def stop(self) -> None:
+        """Stop fetching; the pages given to readers and not taken are dropped (idempotent)."""
+        self.producer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self.producer
+        while not self.queue.empty():
+            left = self.queue.get_nowait()
+            if isinstance(left, tuple) and left[2] is not None:
+                left[2].cancel()
 
 
 def _take(records: Iterator[ParsedRecord], n: int) -> list[ParsedRecord]:
@@ -234,34 +250,43 @@ class DcatHarvester(Harvester[DcatOptions]):
                 yield UnchangedPage(page.url)
                 url = urljoin(page.url, known.next_url) if known.next_url else None
                 continue
-            reader = await asyncio.to_thread(self._read, page)
+            reader, next_page = await asyncio.to_thread(self._open, page)
+            url = urljoin(page.url, next_page) if next_page else None
+            ahead: _Ahead | None = None
             try:
+                if url is not None and self.readers is not None:
+                    # The next pages are fetched and given to the readers now, while this one is built
+                    # and stored here (the reader processes start meanwhile).
+                    ahead = self._start_ahead(self.readers, _Resume(url, guard, pages, seen))
                 async for record in self._page_records(reader, page.url):
                     if record.remote_id in seen and not record.error:
                         record = replace(record, record=None, skipped=DUPLICATE)
                     seen.add(record.remote_id)
                     yield record
-                next_page = await asyncio.to_thread(_next_page, reader)
+                reader.close()
+                if self.pages is not None:
+                    yield PageRead(page, next_page)
+                if ahead is not None:
+                    async for item in self._records_read_aside(ahead, seen):
+                        yield item
+                    return
             finally:
                 reader.close()
-            if self.pages is not None:
-                yield PageRead(page, next_page)
-            url = urljoin(page.url, next_page) if next_page else None
-            if url is not None and self.readers is not None:
-                async for item in self._records_read_aside(self.readers, _Resume(url, guard, pages, seen)):
-                    yield item
-                return
+                if ahead is not None:
+                    await ahead.stop()
 
-    async def _records_read_aside(
-        self, readers: PageReaders, resume: _Resume
-    ) -> AsyncIterator[HarvestedItem]:
-        """The records of the pages from ``resume.url`` on, each page read in a page reader process: while
-        the engine stores one page's records, the next pages (as many as there are readers) are fetched and
-        read."""
+    def _start_ahead(self, readers: PageReaders, resume: _Resume) -> _Ahead:
+        """Start fetching the pages from ``resume.url`` on and giving them to the page readers."""
         slots = asyncio.Semaphore(readers.size)
         queue: asyncio.Queue[_Entry] = asyncio.Queue()
         producer = asyncio.create_task(self._fetch_ahead(readers, slots, queue, resume))
-        seen = resume.seen
+        return _Ahead(producer, queue, slots)
+
+    async def _records_read_aside(self, ahead: _Ahead, seen: set[str]) -> AsyncIterator[HarvestedItem]:
+        """The records of the pages ``ahead`` fetches, each page read in a page reader process: while the
+        engine stores one page's records, the next pages (as many as there are readers) are fetched and
+        read."""
+        queue, slots = ahead.queue, ahead.slots
         ticket: Ticket[PageResult] | None = None
         try:
             while True:
@@ -289,6 +314,8 @@ class DcatHarvester(Harvester[DcatOptions]):
                         record = replace(record, record=None, skipped=DUPLICATE)
                     seen.add(record.remote_id)
                     yield record
+                    if len(records) % _YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # the fetching of the next pages goes on meanwhile
                 for subject, reason in result.failures:
                     yield HarvestedRecord(
                         remote_id=subject,
@@ -303,15 +330,9 @@ class DcatHarvester(Harvester[DcatOptions]):
                 if self.pages is not None:
                     yield PageRead(page, next_page)
         finally:
-            producer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await producer
             if ticket is not None:
                 ticket.cancel()
-            while not queue.empty():
-                left = queue.get_nowait()
-                if isinstance(left, tuple) and left[2] is not None:
-                    left[2].cancel()
+            await ahead.stop()
 
     async def _fetch_ahead(
         self, readers: PageReaders, slots: asyncio.Semaphore, queue: asyncio.Queue[_Entry], resume: _Resume
@@ -346,9 +367,14 @@ class DcatHarvester(Harvester[DcatOptions]):
         except Exception as exc:
             await queue.put(exc)
 
-    def _read(self, page: FetchedPage) -> FeedReader:
+    def _open(self, page: FetchedPage) -> tuple[FeedReader, str | None]:
         with paused_gc():
-            return open_page(self._request(page))
+            reader = open_page(self._request(page))
+        try:
+            return reader, reader.feed.next_page
+        except BaseException:
+            reader.close()
+            raise
 
     def _request(self, page: FetchedPage) -> PageRequest:
         max_bytes = getattr(self.http, "max_response_bytes", None)

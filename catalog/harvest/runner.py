@@ -99,6 +99,7 @@ async def _gather(
 ) -> bool:
     """Take the plugin's records into the writer; True when the generator ended (not cut by ``limit``)."""
     taken = 0
+    aside = _can_write_aside(writer.factory)
     records = harvester.records()
     try:
         async for harvested in records:
@@ -130,13 +131,38 @@ async def _gather(
             logged = _logged(harvested)
             if logged is not None:
                 writer.log([logged])
-            elif writer.add(harvested):
+            elif writer.add(harvested, write=not aside):
+                if aside:
+                    await _write_batch(writer)
                 if progress is not None:
                     progress(writer.report)
                 await asyncio.sleep(0)  # let the heartbeat run even when the plugin never waits
         return True
     finally:
         await _close(records)
+
+
+def _can_write_aside(factory: sessionmaker[Session]) -> bool:
+    """Whether batches may be written in a thread while the event loop goes on: not on SQLite with plain
+    sessions, where a heartbeat or page-cache write committed meanwhile would make the batch's transaction
+    fail ("database is locked") instead of waiting; writer sessions (``BEGIN IMMEDIATE``) wait."""
+    bind = factory.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        return True
+    return bool(bind.get_execution_options().get("catalog_writer", False))
+
+
+async def _write_batch(writer: BatchWriter) -> None:
+    """Write the full batch in a thread: the event loop goes on meanwhile (the heartbeat, and a plugin's
+    fetching of the pages ahead for its page readers). A batch once begun is written to its end, even when
+    the run is cancelled meanwhile, so only whole batches are ever stored."""
+    writing = asyncio.ensure_future(asyncio.to_thread(writer.flush))
+    try:
+        await asyncio.shield(writing)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await writing
+        raise
 
 
 async def _abortable(gathering: Coroutine[Any, Any, bool], heartbeat: Heartbeat | None) -> bool:

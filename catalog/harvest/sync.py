@@ -103,8 +103,9 @@ class BatchWriter:
     def pending(self) -> int:
         return len(self._pending)
 
-    def add(self, harvested: HarvestedRecord) -> bool:
-        """Queue a mapped record; write the batch when it is full (True then)."""
+    def add(self, harvested: HarvestedRecord, *, write: bool = True) -> bool:
+        """Queue a mapped record; write the batch when it is full (True then; with ``write=False`` the
+        caller writes it, with ``flush``)."""
         record = harvested.record
         assert record is not None, "failed and skipped records are logged, not written"
         prepared = None
@@ -118,7 +119,8 @@ class BatchWriter:
         )
         self._pending.append(_Pending(harvested, item))
         if len(self._pending) >= self.batch_size:
-            self.flush()
+            if write:
+                self.flush()
             return True
         return False
 
