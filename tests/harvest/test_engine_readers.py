@@ -198,3 +198,27 @@ def test_a_limit_stops_the_readers(store: Store, submitted: list[str]) -> None:
     assert len(submitted) <= 3, "at most two pages read ahead of the one being stored"
     with store.sessions() as session:
         assert count_datasets(session) == 15
+
+
+def test_page_two_goes_to_a_reader_while_page_one_is_stored(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next page is fetched and given to a reader as soon as the first is parsed, not once its records
+    are all stored: the readers start and read while the harvesting process stores page 1."""
+    settings = _settings(store, 2)
+    upgrade_database(settings=settings)
+    stored_at_submit: list[int] = []
+    real = PageReaders.submit
+
+    async def counting(self: PageReaders, func: Any, request: Any, *, label: str) -> Any:
+        with store.sessions() as session:
+            stored_at_submit.append(count_datasets(session))
+        return await real(self, func, request, label=label)
+
+    monkeypatch.setattr(PageReaders, "submit", counting)
+    with FeedServer(pages=2, per_page=140) as server:
+        source_id = add_source(store.sessions, settings, name="Gent", kind="dcat", url=server.url)
+        report = run_harvest(store.sessions, source_id=source_id, settings=settings)
+    assert report.status == "succeeded" and report.counts["created"] == 280
+    assert len(stored_at_submit) == 1
+    assert stored_at_submit[0] < 140 - 7, "page 2 was given to a reader before page 1's last batch"
