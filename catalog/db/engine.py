@@ -47,7 +47,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, echo=echo)
+        # LIFO: the connection returned last is taken next, so one connection (and its page cache) does
+        # the work and the others, opened only when several are needed at once, stay small.
+        engine = create_engine(parsed, echo=echo, pool_use_lifo=True)
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":

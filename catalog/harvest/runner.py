@@ -31,6 +31,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
@@ -100,6 +101,9 @@ async def _gather(
     """Take the plugin's records into the writer; True when the generator ended (not cut by ``limit``)."""
     taken = 0
     aside = _can_write_aside(writer.factory)
+    # One thread writes every batch of the run: the allocations of the writes stay in one malloc arena
+    # (the event loop's shared executor hands them to changing threads, each growing an arena of its own).
+    batches = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvest-batches") if aside else None
     records = harvester.records()
     try:
         async for harvested in records:
@@ -132,14 +136,16 @@ async def _gather(
             if logged is not None:
                 writer.log([logged])
             elif writer.add(harvested, write=not aside):
-                if aside:
-                    await _write_batch(writer)
+                if batches is not None:
+                    await _write_batch(writer, batches)
                 if progress is not None:
                     progress(writer.report)
                 await asyncio.sleep(0)  # let the heartbeat run even when the plugin never waits
         return True
     finally:
         await _close(records)
+        if batches is not None:
+            batches.shutdown(wait=False)  # no batch is being written here: each one is awaited to its end
 
 
 def _can_write_aside(factory: sessionmaker[Session]) -> bool:
@@ -152,11 +158,11 @@ def _can_write_aside(factory: sessionmaker[Session]) -> bool:
     return bool(bind.get_execution_options().get("catalog_writer", False))
 
 
-async def _write_batch(writer: BatchWriter) -> None:
+async def _write_batch(writer: BatchWriter, batches: ThreadPoolExecutor) -> None:
     """Write the full batch in a thread: the event loop goes on meanwhile (the heartbeat, and a plugin's
     fetching of the pages ahead for its page readers). A batch once begun is written to its end, even when
     the run is cancelled meanwhile, so only whole batches are ever stored."""
-    writing = asyncio.ensure_future(asyncio.to_thread(writer.flush))
+    writing = asyncio.get_running_loop().run_in_executor(batches, writer.flush)
     try:
         await asyncio.shield(writing)
     except asyncio.CancelledError:
