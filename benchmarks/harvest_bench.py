@@ -23,8 +23,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,11 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TextIO
+
+from _common import commit as _commit
+from _common import cpu_seconds as _cpu
+from _common import machine as _machine
+from _common import peak_mb as _peak_mb
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -42,15 +45,6 @@ RAW_BASE = "http://127.0.0.1/pages/"
 """Base IRI for the baseline parse (the pages link to each other by relative IRIs)."""
 
 __all__ = ["main", "measure", "split_pages"]
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 # Feed and pages
@@ -302,21 +296,6 @@ def _row(r: dict[str, Any]) -> str:
         f"| {first['seconds'] / second['seconds']:.1f}x ({first['cpu'] / second['cpu']:.1f}x) "
         f"| {second['not_modified']} of {second['pages']} "
         f"| {first['seconds'] / raw['seconds']:.0f}x ({both / raw['cpu']:.0f}x) |"
-    )
-
-
-def _commit() -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() or "unknown"
-
-
-def _machine() -> str:
-    load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-    return (
-        f"{time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
-        f"({platform.machine()}), {load}"
     )
 
 

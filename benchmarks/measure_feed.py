@@ -10,7 +10,6 @@ Markdown table row per run: datasets, triples, file size, generation time, parse
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -19,15 +18,12 @@ from pathlib import Path
 import pyoxigraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import peak_mb as _peak_mb
 from generate_feed import FORMATS, generate
 
 __all__ = ["main", "measure"]
 
 _OX_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES}
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(n: int, directory: Path, fmt: str = "turtle") -> dict[str, float]:

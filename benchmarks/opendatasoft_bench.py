@@ -25,13 +25,14 @@ import argparse
 import json
 import platform
 import random
-import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import cpu_seconds as _cpu
 
 from harvesters.base import SourceInfo
 from harvesters.opendatasoft import OdsOptions, OpendatasoftHarvester
@@ -142,11 +143,6 @@ def generate_pages(datasets: int, *, seed: int = 0, page_size: int = 100) -> lis
         json.dumps({"total_count": datasets, "results": items[start : start + page_size]}).encode()
         for start in range(0, datasets, page_size)
     ]
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _timed(work: Any) -> tuple[float, float, Any]:

@@ -26,16 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import cpu_seconds as _cpu
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE.parent))
 
 __all__ = ["main"]
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _feed(n: int) -> Path:

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,20 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import cpu_seconds as _cpu
+from _common import peak_mb as _peak_mb
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 
 __all__ = ["main", "measure"]
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu() -> float:
-    """CPU seconds used by this process (all threads), a steadier measure than wall time on a busy machine."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _child_raw(path: str) -> dict[str, Any]:

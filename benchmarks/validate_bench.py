@@ -28,13 +28,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import commit as _commit
+from _common import cpu_seconds as _cpu
+from _common import machine as _machine
+from _common import peak_mb as _peak_mb
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -44,15 +47,6 @@ SECTION = "## Validation benchmark"
 SUBSET = 1000
 
 __all__ = ["main", "measure"]
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _feed(n: int) -> Path:
@@ -190,21 +184,6 @@ def measure(n: int, *, pyshacl_full: bool = False, records: int = 2000) -> dict[
         result["pyshacl"] = _run_child("pyshacl", feed, "vl")
     result["records"] = _run_child("records", feed, str(min(records, n)))
     return result
-
-
-def _commit() -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() or "unknown"
-
-
-def _machine() -> str:
-    load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-    return (
-        f"{time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
-        f"({platform.machine()}), {load}"
-    )
 
 
 def _row(label: str, datasets: int, triples: int, results: str, m: dict[str, Any]) -> str:
