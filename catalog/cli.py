@@ -97,11 +97,14 @@ def import_(
     ] = False,
 ) -> None:
     """Load a DCAT feed as a source: its datasets are created, updated or (when gone) withdrawn."""
+    from catalog.api.dumps import refresh_after_harvest
     from catalog.services import import_location
+    from catalog.settings import get_settings
 
     report = import_location(
         location, name=name, format=format, municipality=municipality, confirm_withdrawal=confirm_withdrawal
     )
+    refresh_after_harvest(get_settings(), [report])  # the download dumps' changed blocks; never raises
     typer.echo(report.summary())
     if report.failed or report.status == "failed":
         raise typer.Exit(1)
@@ -111,9 +114,12 @@ def import_(
 @user_errors
 def demo() -> None:
     """Load the bundled demo catalogue (idempotent)."""
+    from catalog.api.dumps import refresh_after_harvest
     from catalog.services import import_demo
+    from catalog.settings import get_settings
 
     report = import_demo()
+    refresh_after_harvest(get_settings(), [report])  # the download dumps' changed blocks; never raises
     typer.echo(report.summary())
 
 
