@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import shutil
 from pathlib import Path
 
 import pyoxigraph
@@ -24,8 +25,10 @@ def _block_files(cache: Path, format: str) -> dict[str, float]:
 
 def test_refresh_builds_the_blocks_a_download_then_streams(env: dict[str, str]) -> None:
     assert _run("db", "upgrade")[0] == 0
-    assert _run("demo")[0] == 0
+    assert _run("demo")[0] == 0  # which builds the blocks already
     cache = default_cache_dir(get_settings())
+    assert len(_block_files(cache, "ntriples")) == 1
+    shutil.rmtree(cache)  # as on a store loaded some other way, or after an upgrade of the writer
 
     code, out, _ = _run("dump", "refresh")
     assert code == 0
