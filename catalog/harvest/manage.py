@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog.auth.audit import record_audit
 from catalog.auth.limits import check_options_json
 from catalog.auth.principal import Principal, organisation_key
 from catalog.auth.tokens import normalise_municipality
@@ -44,6 +45,7 @@ __all__ = [
     "resolve_organisation",
     "scope_of",
     "snapshot",
+    "update_source_audited",
     "update_source_checked",
 ]
 
@@ -197,6 +199,29 @@ def new_source(
         schedule=schedule,
     )
     session.flush()
+    return source
+
+
+def update_source_audited(
+    session: Session,
+    settings: Settings,
+    source: Source,
+    changes: Mapping[str, Any],
+    *,
+    principal: Principal | None,
+) -> Source:
+    """``update_source_checked``, with an audit entry of who changed what (the settings before and after)."""
+    before = snapshot(session, source)
+    update_source_checked(session, settings, source, changes)
+    record_audit(
+        session,
+        principal=principal,
+        action="update",
+        entity="source",
+        entity_id=source.id,
+        before=before,
+        after=snapshot(session, source),
+    )
     return source
 
 

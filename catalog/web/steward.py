@@ -24,7 +24,7 @@ from catalog.db.jobs import JobRunning, list_jobs
 from catalog.db.tables import HarvestJob, Source, SourceRecord
 from catalog.harvest.control import start_harvest
 from catalog.harvest.lock import running_job
-from catalog.harvest.manage import scope_of, snapshot, update_source_checked
+from catalog.harvest.manage import scope_of, update_source_audited
 from catalog.harvest.registry import get_harvester
 from catalog.web.render import render
 from catalog.web.steward_base import (
@@ -223,15 +223,5 @@ async def set_active(
     with session_scope(writer) as session:
         source = managed_source(session, id, steward)
         spend(request, steward, "write")
-        before = snapshot(session, source)
-        update_source_checked(session, settings, source, {"active": active})
-        record_audit(
-            session,
-            principal=steward.principal,
-            action="update",
-            entity="source",
-            entity_id=id,
-            before=before,
-            after=snapshot(session, source),
-        )
+        update_source_audited(session, settings, source, {"active": active}, principal=steward.principal)
     return see_other(f"/steward/sources/{id}?notice={'activated' if active else 'deactivated'}")

@@ -33,7 +33,7 @@ from catalog.harvest.manage import (
     new_source,
     scope_of,
     snapshot,
-    update_source_checked,
+    update_source_audited,
 )
 from catalog.harvest.preview import Preview, preview_source
 from catalog.harvest.registry import get_harvester, known_kinds, parse_option_pairs, validate_options
@@ -179,17 +179,7 @@ def _update(writer: Any, settings: Any, steward: Steward, source_id: int, form: 
     try:
         with session_scope(writer) as session:
             source = managed_source(session, source_id, steward)
-            before = snapshot(session, source)
-            update_source_checked(session, settings, source, changes)
-            record_audit(
-                session,
-                principal=steward.principal,
-                action="update",
-                entity="source",
-                entity_id=source_id,
-                before=before,
-                after=snapshot(session, source),
-            )
+            update_source_audited(session, settings, source, changes, principal=steward.principal)
             return True
     except SourceConflict as exc:
         form.existing = exc.existing_id

@@ -36,7 +36,7 @@ from catalog.harvest.manage import (
     new_source,
     scope_of,
     snapshot,
-    update_source_checked,
+    update_source_audited,
 )
 from catalog.harvest.preview import preview_source
 
@@ -286,18 +286,7 @@ def source_update(
                     changes.get("municipality", scope.municipality),
                     changes.get("organisation", scope.organisation_uri or scope.organisation_name),
                 )
-            before = snapshot(session, source)
-            update_source_checked(session, settings, source, changes)
-            after = snapshot(session, source)
-            record_audit(
-                session,
-                principal=principal,
-                action="update",
-                entity="source",
-                entity_id=id,
-                before=before,
-                after=after,
-            )
+            update_source_audited(session, settings, source, changes, principal=principal)
             stats = _stats(session, [id])
             result = _body(
                 request, session, source, scope_of(session, source), principal, stats, with_jobs=True
