@@ -10,7 +10,6 @@ never fails the harvest.
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 from collections.abc import Iterator
 from io import BytesIO
@@ -31,6 +30,7 @@ from catalog.services import upgrade_database
 from catalog.settings import Settings, get_settings
 from catalog.worker.runs import _run as worker_run
 from tests.conftest import Store
+from tests.harvest.test_cli_harvest import _clean_env
 
 runner = CliRunner()
 BASE = "https://catalogus.example.be/"
@@ -139,14 +139,7 @@ def test_no_refresh_when_it_is_off_or_nothing_changed(store: Store, feed: FeedSe
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("CATALOG_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("CATALOG_CONFIG", "")  # recorded, so whatever --config sets is undone
-    monkeypatch.delenv("CATALOG_CONFIG")
-    monkeypatch.setenv("CATALOG_HARVEST__ALLOW_PRIVATE_NETWORKS", "true")
-    monkeypatch.setenv("CATALOG_HARVEST__RETRIES", "0")
+    _clean_env(monkeypatch, tmp_path)
     monkeypatch.setenv("CATALOG_CATALOG__BASE_URI", BASE)
     monkeypatch.setenv("CATALOG_DATABASE__URL", f"sqlite:///{tmp_path / 'catalog.db'}")
     get_settings.cache_clear()
