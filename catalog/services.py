@@ -169,9 +169,6 @@ def _harvest_url(
             if found is not None:
                 session.delete(found)
         raise FeedError(report.error or f"{url} cannot be harvested")
-    from catalog.api.dumps import refresh_after_harvest
-
-    refresh_after_harvest(settings, [report])  # the download dumps' changed blocks; never raises
     return report
 
 

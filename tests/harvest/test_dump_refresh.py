@@ -189,22 +189,27 @@ def test_a_refresh_that_fails_does_not_fail_the_harvest(
     assert "could not refresh the download dumps" in caplog.text
 
 
-def test_catalog_demo_and_import_leave_the_dumps_built(cli_env: Settings, tmp_path: Path) -> None:
+def test_catalog_demo_and_import_leave_the_dumps_built(
+    cli_env: Settings, tmp_path: Path, feed: FeedServer
+) -> None:
     code, out, _ = _cli("demo")
     assert code == 0, out
     for format in DUMP_FORMATS:
         built, text = _dump(cli_env, format)
         assert built == 0, f"{format}: `catalog demo` left blocks to build"
         assert "Fietstellingen" in text
-    feed = tmp_path / "feed.ttl"
-    feed.write_text(
+    path = tmp_path / "feed.ttl"
+    path.write_text(
         "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n"
         '<https://data.example.be/dataset/imported> a dcat:Dataset ; dct:title "Imported by hand"@nl ;\n'
         '  dct:description "A dataset loaded with catalog import."@nl .\n',
         encoding="utf-8",
     )
-    code, out, _ = _cli("import", str(feed))
+    code, out, _ = _cli("import", str(path))
     assert code == 0, out
     built, text = _dump(cli_env)
     assert built == 0, "`catalog import` left blocks to build"
     assert '"Imported by hand"@nl' in text and "Fietstellingen" in text
+    code, out, _ = _cli("import", feed.url)  # a URL: harvested as a source of its own
+    assert code == 0, out
+    _assert_dump_ready(cli_env, "Dataset", 5)
