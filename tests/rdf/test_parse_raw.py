@@ -28,3 +28,25 @@ def test_blank_nodes_under_named_nodes_get_stable_labels() -> None:
     again = parse_record(first)
     assert again.raw == first
     assert again.record == next(iter(parse_feed(DOC, format="turtle"))).record
+
+
+ONE_BLANK = b"""
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+@prefix ex: <http://example.org/p/> .
+<https://example.org/d/1> a dcat:Dataset ; dct:title "Bomen"@nl ; dcat:contactPoint _:c ; ex:again _:c .
+_:c vcard:fn "Dienst" .
+_:d a dcat:Dataset ; dct:identifier "d-2" ; dct:title "Zonder IRI"@nl .
+"""
+
+
+def test_a_single_blank_node_and_a_blank_root_are_labelled_b0() -> None:
+    by_id = {p.subject if p.subject.startswith("http") else "blank": p for p in parse_feed(ONE_BLANK)}
+    named = by_id["https://example.org/d/1"].raw.decode()
+    assert "<https://example.org/d/1> <http://www.w3.org/ns/dcat#contactPoint> _:b0 ." in named
+    assert "<https://example.org/d/1> <http://example.org/p/again> _:b0 ." in named
+    assert '_:b0 <http://www.w3.org/2006/vcard/ns#fn> "Dienst" .' in named
+    blank = by_id["blank"].raw.decode()
+    assert blank.splitlines()[0] == '_:b0 <http://purl.org/dc/terms/identifier> "d-2" .'
+    assert parse_record(blank.encode()).raw == blank.encode()
