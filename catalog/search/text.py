@@ -39,6 +39,8 @@ SEARCH_COLUMNS = ("search_title", "search_keywords", "search_text", "search_stem
 """The ``datasets`` columns holding searchable text, in the order the full-text index has them."""
 
 _WORD = re.compile(r"[^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+"""``_WORD`` on lower-cased ASCII text (twice as fast: no Unicode categories to look up)."""
 _ENDINGS = ("jes", "je", "en", "s")
 _SIBILANT_ES = ("ses", "xes", "zes", "ches", "shes")
 _VOWELS = frozenset("aeiouy")
@@ -53,8 +55,9 @@ Greek and Cyrillic text use)."""
 def fold_tokens(text: str) -> list[str]:
     """The words of ``text`` lower-cased and without accents: ``"Financiën, Sint-Niklaas"`` ->
     ``["financien", "sint", "niklaas"]``."""
-    if not text.isascii():  # most text is ASCII: no normalisation needed
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    if text.isascii():  # most text: no normalisation, and the words are ASCII letters and digits
+        return _ASCII_WORD.findall(text.lower())
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return _WORD.findall(text.casefold())
 
 
@@ -90,10 +93,12 @@ def search_columns(
     The title in ``preferred`` language comes first, so ordering by ``search_title`` orders by it.
     """
     titles = sorted(title.items(), key=lambda item: (item[0] != preferred, item[0]))
-    title_tokens = [t for _, text in titles for t in fold_tokens(text)]
-    keyword_tokens = [t for words in keyword.values() for word in words for t in fold_tokens(word)]
-    text_tokens = [t for text in description.values() for t in fold_tokens(text)]
-    stems = dict.fromkeys(stem(t) for t in (*title_tokens, *keyword_tokens, *text_tokens))
+    # Folding is per character and a space separates words, so the texts of a column are folded in
+    # one go: the tokens are those of each text in turn.
+    title_tokens = fold_tokens(" ".join(text for _, text in titles))
+    keyword_tokens = fold_tokens(" ".join(word for words in keyword.values() for word in words))
+    text_tokens = fold_tokens(" ".join(description.values()))
+    stems = dict.fromkeys(map(stem, dict.fromkeys(title_tokens + keyword_tokens + text_tokens)))
     return {
         "search_title": _join(title_tokens) or None,
         "search_keywords": _join(keyword_tokens) or None,
