@@ -67,6 +67,9 @@ class HarvestSection(_Section):
     parse_workers: int = Field(default=-1, ge=-1)
     """Processes that read (parse) a feed's pages while the harvest stores others: -1 one per CPU, 0 none
     (pages are read in the harvesting process)."""
+    store_in_readers: bool = True
+    """Page readers store the pages they read (in page order, see ``catalog.harvest.aside``) instead of
+    sending the records back to the harvesting process to be stored there."""
     withdraw_threshold: float = Field(default=0.2, ge=0, le=1)
     """Share of a source's datasets a run may withdraw before it stops and asks for confirmation."""
     allow_private_networks: bool = False

@@ -58,6 +58,7 @@ __all__ = [
     "PageMemory",
     "PageRead",
     "SourceInfo",
+    "StoredAside",
     "UnchangedPage",
 ]
 
@@ -202,7 +203,20 @@ class PageMemory(Protocol):
         as it was; else None (parse the page)."""
 
 
-HarvestedItem = HarvestedRecord | PageRead | UnchangedPage
+@dataclass(frozen=True)
+class StoredAside:
+    """Yielded instead of a page's records when a page reader stores the page itself (a plugin given
+    ``store_aside`` by the engine, see ``catalog.harvest.aside``): the engine answers the reader's question
+    (which of the page's remote ids came earlier in the run), waits until the page is stored and counts
+    what the store did. A ``PageRead`` follows, as after records."""
+
+    url: str
+    """The page's URL."""
+    ticket: Any
+    """The page reader's ``catalog.harvest.readers.Ticket``."""
+
+
+HarvestedItem = HarvestedRecord | PageRead | UnchangedPage | StoredAside
 """What a plugin's ``records()`` yields."""
 
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.db.upsert import prepare
 from catalog.exceptions import FeedError
+from catalog.harvest.aside import AsideRequest, AsideStore, store_page
 from catalog.harvest.readers import PageReaders, PreparedRecord, Ticket, paused_gc
 from catalog.normalise import municipality_of
 from catalog.rdf.parse import FeedReader, ParsedRecord, detect_format, parse_feed
@@ -36,6 +37,7 @@ from harvesters.base import (
     KnownPage,
     PageGuard,
     PageRead,
+    StoredAside,
     UnchangedPage,
 )
 
@@ -48,6 +50,7 @@ __all__ = [
     "PageResult",
     "check_not_plain_json",
     "harvested_from_parsed",
+    "page_records",
     "read_page",
 ]
 
@@ -174,7 +177,18 @@ def read_page(request: PageRequest, head: Callable[[Any], None]) -> PageResult:
         return PageResult(records, list(reader.failures))
 
 
-_Entry = tuple[FetchedPage, KnownPage | None, Ticket[PageResult] | None] | BaseException | None
+def page_records(result: PageResult, url: str) -> list[HarvestedRecord]:
+    """A page's records in one list: those read, then a failed record for each description that failed."""
+    return [*result.records, *(_failed(subject, reason, url) for subject, reason in result.failures)]
+
+
+def _failed(subject: str, reason: str, url: str) -> HarvestedRecord:
+    return HarvestedRecord(
+        remote_id=subject, raw=b"", raw_format="ntriples", record=None, url=url, error=reason
+    )
+
+
+_Entry = tuple[FetchedPage, KnownPage | None, Ticket[Any] | None] | BaseException | None
 """A page fetched ahead (with its memory, or the reader reading it), a failure, or the listing's end."""
 
 
@@ -221,6 +235,8 @@ class DcatHarvester(Harvester[DcatOptions]):
 
     readers: PageReaders | None = None
     """Set by the engine (``harvest.parse_workers``): processes that read pages while it stores others."""
+    store_aside: AsideStore | None = None
+    """Set by the engine when the page readers store the pages they read (``catalog.harvest.aside``)."""
 
     def read_task(self) -> Callable[[PageRequest, Callable[[Any], None]], PageResult]:
         """What a page reader does with a page: a module-level function (given to the process by name)."""
@@ -287,7 +303,7 @@ class DcatHarvester(Harvester[DcatOptions]):
         engine stores one page's records, the next pages (as many as there are readers) are fetched and
         read."""
         queue, slots = ahead.queue, ahead.slots
-        ticket: Ticket[PageResult] | None = None
+        ticket: Ticket[Any] | None = None
         try:
             while True:
                 entry = await queue.get()
@@ -302,6 +318,16 @@ class DcatHarvester(Harvester[DcatOptions]):
                     yield UnchangedPage(page.url)
                     continue
                 assert ticket is not None
+                if self.store_aside is not None:  # the reader stores the page; the engine waits for it
+                    try:
+                        yield StoredAside(page.url, ticket)
+                    finally:
+                        slots.release()
+                    next_page = await ticket.head()
+                    ticket = None
+                    if self.pages is not None:
+                        yield PageRead(page, next_page)
+                    continue
                 try:
                     result = await ticket.result()
                 finally:
@@ -317,14 +343,7 @@ class DcatHarvester(Harvester[DcatOptions]):
                     if len(records) % _YIELD_EVERY == 0:
                         await asyncio.sleep(0)  # the fetching of the next pages goes on meanwhile
                 for subject, reason in result.failures:
-                    yield HarvestedRecord(
-                        remote_id=subject,
-                        raw=b"",
-                        raw_format="ntriples",
-                        record=None,
-                        url=page.url,
-                        error=reason,
-                    )
+                    yield _failed(subject, reason, page.url)
                 next_page = await ticket.head()
                 ticket = None
                 if self.pages is not None:
@@ -357,7 +376,11 @@ class DcatHarvester(Harvester[DcatOptions]):
                     url = urljoin(page.url, known.next_url) if known.next_url else None
                     continue
                 request = self._request(page)
-                ticket: Ticket[PageResult] = await readers.submit(self.read_task(), request, label=page.url)
+                if self.store_aside is not None:
+                    aside = AsideRequest(self.read_task(), page_records, request, self.store_aside, page.url)
+                    ticket: Ticket[Any] = await readers.submit(store_page, aside, label=page.url)
+                else:
+                    ticket = await readers.submit(self.read_task(), request, label=page.url)
                 await queue.put((page, None, ticket))
                 next_page = await ticket.head()
                 url = urljoin(page.url, next_page) if next_page else None
@@ -389,6 +412,4 @@ class DcatHarvester(Harvester[DcatOptions]):
             if len(chunk) < _CHUNK:
                 break
         for subject, reason in reader.failures:
-            yield HarvestedRecord(
-                remote_id=subject, raw=b"", raw_format="ntriples", record=None, url=url, error=reason
-            )
+            yield _failed(subject, reason, url)

@@ -12,8 +12,13 @@ processes (``harvest.parse_workers``, by default one per CPU), so a harvest uses
 
 A task is a module-level function ``func(request, head)`` that calls ``head(value)`` once, as soon as it
 knows what the caller needs to go on (a page's next link), then returns its result. Both travel back
-pickled. The processes come from a ``forkserver`` (``spawn`` where there is none): never a fork of the
-harvesting process with its threads and connections. As with any ``multiprocessing`` start method but
+pickled. A task may also put one question to the harvesting process with ``ask(value)`` and wait for the
+answer (``Ticket.question`` / ``Ticket.answer`` on the other side): a page reader that stores its page
+asks which of its remote ids earlier pages had, and is answered only when the page before it is stored
+(``catalog.harvest.aside``).
+
+The processes come from a ``forkserver`` (``spawn`` where there is none): never a fork of the harvesting
+process with its threads and connections. As with any ``multiprocessing`` start method but
 ``fork``, a script that runs a harvest keeps its top-level code under ``if __name__ == "__main__":``
 (the ``catalog`` command, the web app and the workers do). The processes start when first needed and stop
 with the pool; one that dies (killed, out of memory) fails its task with a ``FeedError`` naming the page
@@ -44,7 +49,9 @@ __all__ = [
     "PageReaders",
     "PreparedRecord",
     "Ticket",
+    "ask",
     "default_workers",
+    "harvester_gone",
     "paused_gc",
     "reader_cpu_seconds",
     "reader_peak_mb",
@@ -54,6 +61,8 @@ T = TypeVar("T")
 Task = Callable[[Any, Callable[[Any], None]], Any]
 
 _STOP_SECONDS = 5.0
+_conn: Connection | None = None
+"""In a page reader process: its end of the pipe to the harvesting process."""
 _TOTAL_LOCK = threading.Lock()
 _total_cpu = 0.0
 _total_peak_mb = 0.0
@@ -116,8 +125,31 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def ask(value: Any) -> Any:
+    """In a task: send ``value`` to the harvesting process and wait for its answer (``Ticket.answer``).
+
+    Raises ``EOFError`` when the harvesting process has gone meanwhile."""
+    if _conn is None:
+        raise RuntimeError("ask() is for tasks running in a page reader process")
+    _conn.send(("ask", value, 0.0, 0))
+    return _conn.recv()
+
+
+def harvester_gone() -> bool:
+    """In a task that has had its answer: True when the harvesting process has closed its end of the pipe
+    (killed), so nothing more may be committed for it; it sends nothing else while the task runs."""
+    if _conn is None:
+        return False
+    try:
+        return _conn.poll(0)
+    except (OSError, EOFError):
+        return True
+
+
 def _serve(conn: Connection) -> None:
     """A worker's loop: take a task, send its head and its result (or its failure), until told to stop."""
+    global _conn
+    _conn = conn
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the harvesting process's to handle
     gc.freeze()  # the modules loaded before the fork are never garbage: no collection looks at them
     while True:
@@ -164,12 +196,30 @@ class Ticket(Generic[T]):
         self.label = label
         self._loop = loop
         self._head: asyncio.Future[Any] = loop.create_future()
+        self._question: asyncio.Future[Any] = loop.create_future()
         self._result: asyncio.Future[T] = loop.create_future()
+        self._worker: _Worker | None = None
+        self._asked = False
+        self._answered = False
         self.cancelled = False
 
     async def head(self) -> Any:
         """What the task sent early (its page's next link)."""
         return await asyncio.shield(self._head)
+
+    async def question(self) -> Any:
+        """What the task asked with ``ask`` (raises its failure when it failed first)."""
+        return await asyncio.shield(self._question)
+
+    def answer(self, value: Any) -> None:
+        """Answer the task's question (once)."""
+        if self._answered:
+            raise RuntimeError("the question was answered already")
+        self._answered = True
+        worker = self._worker
+        if worker is not None:
+            with contextlib.suppress(OSError, ValueError):  # the worker died: its failure comes as the result
+                worker.conn.send(value)
 
     async def result(self) -> T:
         """The task's result; raises its failure (``FeedError``)."""
@@ -184,7 +234,9 @@ class Ticket(Generic[T]):
     def cancel(self) -> None:
         """Nobody waits for this task any more: its answer is dropped when it comes."""
         self.cancelled = True
-        for future in (self._head, self._result):
+        if self._asked and not self._answered:
+            self.answer(None)  # a task waiting for its answer is told to stop
+        for future in (self._head, self._question, self._result):
             if not future.done():
                 future.cancel()
             elif not future.cancelled():
@@ -203,11 +255,14 @@ class Ticket(Generic[T]):
         calls: list[tuple[asyncio.Future[Any], Any, BaseException | None]]
         if kind == "head":
             calls = [(self._head, value, None)]
+        elif kind == "ask":
+            self._asked = True
+            calls = [(self._head, None, None), (self._question, value, None)]
         elif kind == "done":
-            calls = [(self._head, None, None), (self._result, value, None)]
+            calls = [(self._head, None, None), (self._question, None, None), (self._result, value, None)]
         else:
             error = value if isinstance(value, BaseException) else FeedError(str(value))
-            calls = [(self._head, None, error), (self._result, None, error)]
+            calls = [(self._head, None, error), (self._question, None, error), (self._result, None, error)]
         for future, result, exc in calls:
             with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
                 self._loop.call_soon_threadsafe(self._set, future, result, exc)
@@ -217,7 +272,7 @@ class Ticket(Generic[T]):
 
     def _swallow(self) -> None:
         if self.cancelled:
-            self.cancel()
+            self.cancel()  # also answers a question that came after the cancel
 
 
 class _Worker:
@@ -232,6 +287,7 @@ class _Worker:
 
     def run(self, ticket: Ticket[Any], func: Task, request: Any) -> None:
         self.ticket = ticket
+        ticket._worker = self
         try:
             self.conn.send((func, request))
         except (OSError, ValueError) as exc:
@@ -268,7 +324,7 @@ class _Worker:
                 value = FeedError(text)
             if ticket is not None:
                 ticket._deliver(kind, value)
-            if kind != "head":
+            if kind not in ("head", "ask"):
                 self.ticket = None
                 self.pool._idle_again(self)
 

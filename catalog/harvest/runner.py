@@ -43,20 +43,21 @@ from catalog.db.jobs import finish_job
 from catalog.db.tables import Source
 from catalog.exceptions import CatalogError, InputError
 from catalog.harvest._run_parts import TrackingHttp, error_text, is_transient, real_fetcher, source_info
+from catalog.harvest.aside import AsideStore, store_aside
 from catalog.harvest.lock import Heartbeat, claim_job
 from catalog.harvest.pagememory import DbPageMemory, RunPages, fingerprint
 from catalog.harvest.readers import PageReaders, default_workers
 from catalog.harvest.registry import HarvesterClass, get_harvester, validate_options
-from catalog.harvest.report import HarvestReport, LoggedRecord
+from catalog.harvest.report import HarvestReport
 from catalog.harvest.sync import BatchWriter
 from catalog.harvest.withdrawal import apply_withdrawal, plan_withdrawal
 from catalog.settings import Settings
 from harvesters.base import (
     HarvestedItem,
-    HarvestedRecord,
     Harvester,
     Http,
     PageRead,
+    StoredAside,
     UnchangedPage,
 )
 
@@ -78,15 +79,6 @@ class _TakenOver(CatalogError):
 
 class _AbortRequested(CatalogError):
     """Someone asked the job to stop (``catalog.db.jobs.request_abort``)."""
-
-
-def _logged(record: HarvestedRecord) -> LoggedRecord | None:
-    """The log line of a record that failed or was skipped; None for one to store."""
-    if record.error is not None:
-        return LoggedRecord(record.remote_id, "failed", record.error, record.url)
-    if record.skipped is not None or record.record is None:
-        return LoggedRecord(record.remote_id, "skipped", record.skipped or "no record", record.url)
-    return None
 
 
 async def _gather(
@@ -120,22 +112,19 @@ async def _gather(
                     progress(writer.report)
                 await asyncio.sleep(0)
                 continue
+            if isinstance(harvested, StoredAside):
+                if writer.pending:  # the records before this page are stored before it
+                    await _write(writer, batches)
+                outcome = await store_aside(harvested, writer, seen)
+                pages.current.extend(outcome.remote_ids)
+                if progress is not None:
+                    progress(writer.report)
+                continue
             if limit is not None and taken >= limit:
                 return False
             taken += 1
             pages.current.append(harvested.remote_id)
-            if not harvested.remote_id:
-                writer.log([LoggedRecord(None, "failed", "the record has no remote id", harvested.url)])
-                continue
-            if harvested.remote_id in seen:
-                reason = "listed more than once in this run; the first one was kept"
-                writer.log([LoggedRecord(harvested.remote_id, "skipped", reason, harvested.url)])
-                continue
-            seen.add(harvested.remote_id)
-            logged = _logged(harvested)
-            if logged is not None:
-                writer.log([logged])
-            elif writer.add(harvested, write=not aside):
+            if writer.admit(harvested, seen, write=not aside):
                 if batches is not None:
                     await _write_batch(writer, batches)
                 if progress is not None:
@@ -156,6 +145,30 @@ def _can_write_aside(factory: sessionmaker[Session]) -> bool:
     if bind is None or bind.dialect.name != "sqlite":
         return True
     return bool(bind.get_execution_options().get("catalog_writer", False))
+
+
+def _aside_store(
+    factory: sessionmaker[Session], settings: Settings, report: HarvestReport, writer: BatchWriter
+) -> AsideStore | None:
+    """How the page readers store their pages, when they may (a real run with a job, writes allowed
+    beside the event loop: ``_can_write_aside``); None to send the records back here."""
+    if report.job_id is None or writer.dry_run or not _can_write_aside(factory):
+        return None
+    return AsideStore.for_run(
+        factory,
+        settings,
+        source_id=report.source_id,
+        job_id=report.job_id,
+        default_municipality=writer.default_municipality,
+    )
+
+
+async def _write(writer: BatchWriter, batches: ThreadPoolExecutor | None) -> None:
+    """Write the queued records now: in the batch thread when there is one, else here."""
+    if batches is not None:
+        await _write_batch(writer, batches)
+    else:
+        writer.flush()
 
 
 async def _write_batch(writer: BatchWriter, batches: ThreadPoolExecutor) -> None:
@@ -272,8 +285,10 @@ async def run_harvest_async(
             plugin.pages = memory
             workers = default_workers() if h.parse_workers < 0 else h.parse_workers
             if workers and hasattr(plugin, "readers"):  # a plugin that can read its pages aside
-                readers = PageReaders(workers, preload=(harvester_class.__module__,))
-                plugin.readers = await stack.enter_async_context(readers)
+                preload = (harvester_class.__module__, "catalog.harvest.aside")
+                plugin.readers = await stack.enter_async_context(PageReaders(workers, preload=preload))
+                if hasattr(plugin, "store_aside") and h.store_in_readers and limit is None:
+                    plugin.store_aside = _aside_store(factory, settings, report, writer)
             beating = asyncio.create_task(heartbeat.run()) if heartbeat is not None else None
             stack.push_async_callback(_cancel, beating)
             try:

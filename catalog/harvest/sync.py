@@ -21,9 +21,10 @@ and nothing stays.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.exc import DataError, IntegrityError
@@ -42,7 +43,10 @@ from catalog.quality.store import score_written
 from catalog.settings import Settings
 from harvesters.base import HarvestedRecord
 
-__all__ = ["BatchWriter", "problems_text"]
+if TYPE_CHECKING:
+    from catalog.harvest.aside import PageOutcome
+
+__all__ = ["AGAIN", "BatchWriter", "logged_line", "problems_text"]
 
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
@@ -52,6 +56,7 @@ _REFUSED = (RecordError, IntegrityError, DataError)
 meanwhile) ends the run."""
 _MAX_REASON = 2000
 _TOUCH_CHUNK = 5000
+AGAIN = "listed more than once in this run; the first one was kept"
 
 
 def problems_text(record: HarvestedRecord) -> str | None:
@@ -63,6 +68,15 @@ def problems_text(record: HarvestedRecord) -> str | None:
         value = f" ({problem.value[:200]})" if problem.value else ""
         parts.append(f"{problem.path}: {problem.message}{value}")
     return ("kept with problems: " + "; ".join(parts))[:_MAX_REASON]
+
+
+def logged_line(record: HarvestedRecord) -> LoggedRecord | None:
+    """The log line of a record that failed or was skipped; None for one to store."""
+    if record.error is not None:
+        return LoggedRecord(record.remote_id, "failed", record.error, record.url)
+    if record.skipped is not None or record.record is None:
+        return LoggedRecord(record.remote_id, "skipped", record.skipped or "no record", record.url)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +112,30 @@ class BatchWriter:
         self._log: list[LoggedRecord] = []
         self.troubled: set[str] = set()
         """Remote ids logged as failed or skipped in this run."""
+        self.before_commit: Callable[[], None] | None = None
+        """Called before each batch commits; what it raises rolls the batch back (a page reader storing a
+        page checks that the harvesting process is still there)."""
 
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+    def admit(self, harvested: HarvestedRecord, seen: set[str], *, write: bool = True) -> bool:
+        """Take one record the plugin gave: log it when it has no remote id, was listed before in this
+        run (``seen``), failed or was skipped; else queue it (``add``). True when the batch is full."""
+        remote_id = harvested.remote_id
+        if not remote_id:
+            self.log([LoggedRecord(None, "failed", "the record has no remote id", harvested.url)])
+            return False
+        if remote_id in seen:
+            self.log([LoggedRecord(remote_id, "skipped", AGAIN, harvested.url)])
+            return False
+        seen.add(remote_id)
+        logged = logged_line(harvested)
+        if logged is not None:
+            self.log([logged])
+            return False
+        return self.add(harvested, write=write)
 
     def add(self, harvested: HarvestedRecord, *, write: bool = True) -> bool:
         """Queue a mapped record; write the batch when it is full (True then; with ``write=False`` the
@@ -123,6 +157,18 @@ class BatchWriter:
                 self.flush()
             return True
         return False
+
+    def absorb(self, outcome: PageOutcome) -> None:
+        """Count what a page reader's storing of a page did (``catalog.harvest.aside``)."""
+        report = self.report
+        for problem in outcome.problems:
+            if len(report.problems) >= report.max_problems:
+                break
+            report.problems.append(problem)
+        report.counts.update(outcome.counts)
+        report.quality.update(outcome.quality)
+        self.troubled.update(outcome.troubled)
+        self.batches += outcome.batches
 
     def log(self, records: Sequence[LoggedRecord]) -> None:
         """Count failed or skipped records; their log lines go out with the next write."""
@@ -207,6 +253,8 @@ class BatchWriter:
                 ]
                 job_id = None if self.dry_run else self.report.job_id
                 tally = score_written(session, written, job_id=job_id, settings=self.settings)
+                if self.before_commit is not None and not self.dry_run:
+                    self.before_commit()
             except BaseException:
                 session.rollback()
                 raise
