@@ -83,15 +83,18 @@ class NodeReader:
         props = self.props(node)
         for predicate in _LABELS:
             for value in props.get(predicate, ()):
-                if isinstance(value, ox.Literal) and value.value.strip():
-                    return value.value.strip()
+                if isinstance(value, ox.Literal):
+                    text = value.value.strip()
+                    if text:
+                        return text
         return node.value if isinstance(node, ox.NamedNode) else ""
 
     def iri(self, node: object, path: str) -> str | None:
         """An absolute IRI (a blank node or literal that holds one is accepted), else a problem."""
         if isinstance(node, ox.NamedNode):
-            if norm.is_iri(node.value):
-                return node.value
+            value = node.value
+            if norm.is_iri(value):
+                return value
         elif isinstance(node, ox.Literal):
             text = node.value.strip()
             if norm.is_iri(text):
@@ -117,11 +120,12 @@ class NodeReader:
         An unmapped absolute IRI is kept as it is; anything else is dropped with a problem.
         """
         if isinstance(node, ox.NamedNode):
-            found = lookup(node.value)
+            value = node.value
+            found = lookup(value)
             if found:
                 return found
-            if norm.is_iri(node.value):
-                return node.value
+            if norm.is_iri(value):
+                return value
             label = self.label(node)
         else:
             label = self.label(node)

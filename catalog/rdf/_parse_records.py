@@ -77,7 +77,11 @@ _MAX_DEPTH = 4
 
 
 def _iri_of(node: object) -> str | None:
-    return node.value if isinstance(node, ox.NamedNode) and norm.is_iri(node.value) else None
+    if isinstance(node, ox.NamedNode):
+        value = node.value
+        if norm.is_iri(value):
+            return value
+    return None
 
 
 def _dump(model: BaseModel) -> str:
@@ -292,8 +296,10 @@ def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, 
 def _keywords(props: Props) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for value in props.get(_D + "keyword", []):
-        if isinstance(value, ox.Literal) and value.value.strip():
-            out.setdefault((value.language or "").lower(), []).append(value.value)
+        if isinstance(value, ox.Literal):
+            text = value.value
+            if text.strip():
+                out.setdefault((value.language or "").lower(), []).append(text)
     return out
 
 
@@ -360,10 +366,11 @@ def _formats(r: NodeReader, props: Props, path: str, fields: dict[str, Any]) -> 
         if found is None and "/" in text and not norm.is_iri(text):
             media = media or norm.media_type(text)
             found = norm.file_format(text.split("/")[-1])
-        if found is None and isinstance(value, ox.NamedNode) and norm.is_iri(value.value):
-            found = norm.media_type(value.value) if value.value.startswith(_MEDIA_PREFIX) else value.value
-            if value.value.startswith(_MEDIA_PREFIX):
-                media, found = media or found, None
+        if found is None and isinstance(value, ox.NamedNode) and norm.is_iri(iri := value.value):
+            if iri.startswith(_MEDIA_PREFIX):
+                media = media or norm.media_type(iri)
+            else:
+                found = iri
         if found is None:
             if media is None:
                 r.problem(path + "format", "unknown format", text or None)
