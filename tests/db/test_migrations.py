@@ -119,3 +119,42 @@ def test_sqlite_file_directory_is_created_and_pragmas_set(tmp_path) -> None:
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
     finally:
         engine.dispose()
+
+
+def test_the_search_index_is_made_again_with_the_three_letter_prefix_index_only(tmp_path) -> None:
+    """Migration 0010 on a store with datasets: the live ones are found again (by word and by a
+    three-letter prefix), a withdrawn one is not, and the index keeps no two-letter prefix index."""
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    migrate.upgrade(url, "0009")
+    engine = make_engine(url)
+    columns = "slug, uri, kind, record, content_hash, title, first_seen, last_seen, updated_at"
+    now = "'2026-01-01 00:00:00'"
+    try:
+        with engine.begin() as connection:
+            for n, withdrawn in ((1, None), (2, None), (3, now)):
+                connection.exec_driver_sql(
+                    f"INSERT INTO datasets ({columns}, search_title, withdrawn_at) VALUES ('s{n}', "
+                    f"'https://d.example/{n}', 'Dataset', '{{}}', 'h{n}', 'Fietspaden {n}', {now}, {now}, "
+                    f"{now}, 'fietspaden gent', {withdrawn or 'NULL'})"
+                )
+        migrate.upgrade(url)
+        with engine.connect() as connection:
+            sql = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'dataset_search'"
+            ).scalar_one()
+            assert "prefix='3'" in sql
+            found = connection.exec_driver_sql(
+                "SELECT rowid FROM dataset_search WHERE dataset_search MATCH 'fie*' ORDER BY rowid"
+            ).scalars()
+            assert list(found) == [1, 2]
+            word = "SELECT count(*) FROM dataset_search WHERE dataset_search MATCH 'gent'"
+            assert connection.exec_driver_sql(word).scalar_one() == 2
+        migrate.downgrade(url, "0009")
+        with engine.connect() as connection:
+            sql = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'dataset_search'"
+            ).scalar_one()
+            assert "prefix='2 3'" in sql
+            assert connection.exec_driver_sql(word).scalar_one() == 2
+    finally:
+        engine.dispose()
