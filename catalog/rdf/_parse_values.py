@@ -17,6 +17,17 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _CRS_LATLON = ("4326", "4258", "epsg/0/4326", "EPSG:4326")
 
+# Compiled once: every date and geometry of a feed goes through them.
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_FIRST_DATE = re.compile(r"\d{2}[-/]\d{2}[-/]\d{4}")
+_ISO_DATE_ZONED = re.compile(r"\d{4}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})")
+_NUMBERS = re.compile(_NUMBER)
+_GML_CORNERS = re.compile(r"<(?:\w+:)?(?:lowerCorner|upperCorner)>([^<]*)<")
+_GML_POSITIONS = re.compile(r"<(?:\w+:)?(?:posList|pos|coordinates)[^>]*>([^<]*)<")
+_CRS_PREFIX = re.compile(r"<https?://")
+_WKT_SHAPE = re.compile(r"\s*(MULTI)?(POLYGON|POINT|LINESTRING|ENVELOPE)", re.IGNORECASE)
+
 
 def term_text(term: object) -> str:
     """The lexical text of a literal or the IRI of a named node."""
@@ -33,13 +44,13 @@ def parse_date(text: str) -> date | datetime | None:
     try:
         if len(text) == 4 and text.isdigit():
             return date(int(text), 1, 1)
-        if re.fullmatch(r"\d{4}-\d{2}", text):
+        if _YEAR_MONTH.fullmatch(text):
             return date(int(text[:4]), int(text[5:]), 1)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if _ISO_DATE.fullmatch(text):
             return date.fromisoformat(text)
-        if re.fullmatch(r"\d{2}[-/]\d{2}[-/]\d{4}", text):
+        if _DAY_FIRST_DATE.fullmatch(text):
             return date(int(text[6:]), int(text[3:5]), int(text[:2]))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})", text):
+        if _ISO_DATE_ZONED.fullmatch(text):
             return date.fromisoformat(text[:10])
         iso = text[:-1] + "+00:00" if text.endswith("Z") else text
         return datetime.fromisoformat(iso.replace(" ", "T", 1))
@@ -107,12 +118,12 @@ def _from_geojson(text: str) -> BBox | None:
 
 def _from_gml(text: str) -> BBox | None:
     swap = any(code in text for code in _CRS_LATLON)
-    corners = re.findall(r"<(?:\w+:)?(?:lowerCorner|upperCorner)>([^<]*)<", text)
+    corners = _GML_CORNERS.findall(text)
     if corners:
-        numbers = [float(n) for c in corners for n in re.findall(_NUMBER, c)]
+        numbers = [float(n) for c in corners for n in _NUMBERS.findall(c)]
     else:
-        lists = re.findall(r"<(?:\w+:)?(?:posList|pos|coordinates)[^>]*>([^<]*)<", text)
-        numbers = [float(n) for c in lists for n in re.findall(_NUMBER, c)]
+        lists = _GML_POSITIONS.findall(text)
+        numbers = [float(n) for c in lists for n in _NUMBERS.findall(c)]
     points = _pairs(numbers)
     if swap:
         points = [(y, x) for x, y in points]
@@ -128,14 +139,14 @@ def bbox_from_text(text: str) -> BBox | None:
         return _from_geojson(text)
     body = text
     swap = False
-    if re.match(r"<https?://", text):
+    if _CRS_PREFIX.match(text):
         crs, _, body = text[1:].partition(">")
         swap = crs.endswith(("/4326", "/4258"))
     elif text.startswith("<"):
         return _from_gml(text)
-    if not re.match(r"\s*(MULTI)?(POLYGON|POINT|LINESTRING|ENVELOPE)", body, re.IGNORECASE):
+    if not _WKT_SHAPE.match(body):
         return None
-    numbers = [float(n) for n in re.findall(_NUMBER, body)]
+    numbers = [float(n) for n in _NUMBERS.findall(body)]
     if body.strip().upper().startswith("ENVELOPE") and len(numbers) == 4:
         # ENVELOPE(minX, maxX, maxY, minY)
         return _box([(numbers[0], numbers[3]), (numbers[1], numbers[2])])
