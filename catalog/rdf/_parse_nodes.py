@@ -81,12 +81,13 @@ class NodeReader:
         if isinstance(node, ox.Literal):
             return node.value.strip()
         props = self.props(node)
-        for predicate in _LABELS:
-            for value in props.get(predicate, ()):
-                if isinstance(value, ox.Literal):
-                    text = value.value.strip()
-                    if text:
-                        return text
+        if props:  # most IRIs (a format, a theme) are not described in the feed
+            for predicate in _LABELS:
+                for value in props.get(predicate, ()):
+                    if isinstance(value, ox.Literal):
+                        text = value.value.strip()
+                        if text:
+                            return text
         return node.value if isinstance(node, ox.NamedNode) else ""
 
     def iri(self, node: object, path: str) -> str | None:
@@ -183,10 +184,11 @@ class NodeReader:
     def plain(self, props: Props, *predicates: str) -> str | None:
         """A single plain string (the smallest, when a feed gives several)."""
         for predicate in predicates:
-            values = [self.label(v) for v in props.get(predicate, ())]
-            values = [v for v in values if v]
-            if values:
-                return min(values)
+            found = props.get(predicate)
+            if found:
+                values = [text for text in map(self.label, found) if text]
+                if values:
+                    return min(values)
         return None
 
     def date(self, props: Props, predicates: Sequence[str], path: str) -> Any:

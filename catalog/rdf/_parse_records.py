@@ -231,7 +231,7 @@ def rights(r: NodeReader, node: object, path: str) -> RightsStatement | None:
 
 
 def _identifiers(r: NodeReader, props: Props) -> list[str]:
-    out = [term_text(v) for v in props.get(_T + "identifier", []) if term_text(v)]
+    out = [text for v in props.get(_T + "identifier", ()) if (text := term_text(v))]
     for node in props.get(_ADMS_IDENTIFIER, ()):
         if isinstance(node, ox.Literal):
             out.append(node.value.strip())
@@ -253,7 +253,10 @@ def _first(r: NodeReader, props: Props, predicate: str, path: str, make: Any) ->
 
 
 def _many(r: NodeReader, props: Props, predicate: str, path: str, make: Any) -> list[Any]:
-    out = [make(r, value, f"{path}.{i}.") for i, value in enumerate(props.get(predicate, []))]
+    values = props.get(predicate)
+    if not values:
+        return []
+    out = [make(r, value, f"{path}.{i}.") for i, value in enumerate(values)]
     return _sorted([m for m in out if m is not None])
 
 
