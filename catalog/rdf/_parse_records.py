@@ -75,6 +75,77 @@ _TIME = "http://www.w3.org/2006/time#"
 _MEDIA_PREFIX = "https://www.iana.org/assignments/media-types/"
 _MAX_DEPTH = 4
 
+# Every predicate the builder asks a node for, spelt once: a key built on each call ("_T + 'title'")
+# is a new string to hash on every lookup, and a record makes a few hundred lookups.
+_DCAT_ACCESS_SERVICE = _D + "accessService"
+_DCAT_ACCESS_URL = _D + "accessURL"
+_DCAT_BBOX = _D + "bbox"
+_DCAT_BYTE_SIZE = _D + "byteSize"
+_DCAT_CENTROID = _D + "centroid"
+_DCAT_CONTACT_POINT = _D + "contactPoint"
+_DCAT_DISTRIBUTION = _D + "distribution"
+_DCAT_DOWNLOAD_URL = _D + "downloadURL"
+_DCAT_ENDPOINT_DESCRIPTION = _D + "endpointDescription"
+_DCAT_ENDPOINT_URL = _D + "endpointURL"
+_DCAT_END_DATE = _D + "endDate"
+_DCAT_HAD_ROLE = _D + "hadRole"
+_DCAT_IN_SERIES = _D + "inSeries"
+_DCAT_KEYWORD = _D + "keyword"
+_DCAT_LANDING_PAGE = _D + "landingPage"
+_DCAT_MEDIA_TYPE = _D + "mediaType"
+_DCAT_QUALIFIED_ATTRIBUTION = _D + "qualifiedAttribution"
+_DCAT_SERVES_DATASET = _D + "servesDataset"
+_DCAT_SPATIAL_RESOLUTION_IN_METERS = _D + "spatialResolutionInMeters"
+_DCAT_START_DATE = _D + "startDate"
+_DCAT_TEMPORAL_RESOLUTION = _D + "temporalResolution"
+_DCAT_THEME = _D + "theme"
+_DCAT_THEME_TAXONOMY = _D + "themeTaxonomy"
+_DCAT_VERSION = _D + "version"
+_DCT_ACCESS_RIGHTS = _T + "accessRights"
+_DCT_ACCRUAL_PERIODICITY = _T + "accrualPeriodicity"
+_DCT_CONFORMS_TO = _T + "conformsTo"
+_DCT_CREATED = _T + "created"
+_DCT_CREATOR = _T + "creator"
+_DCT_DESCRIPTION = _T + "description"
+_DCT_FORMAT = _T + "format"
+_DCT_HAS_PART = _T + "hasPart"
+_DCT_HAS_VERSION = _T + "hasVersion"
+_DCT_IDENTIFIER = _T + "identifier"
+_DCT_ISSUED = _T + "issued"
+_DCT_IS_REFERENCED_BY = _T + "isReferencedBy"
+_DCT_IS_VERSION_OF = _T + "isVersionOf"
+_DCT_LANGUAGE = _T + "language"
+_DCT_LICENSE = _T + "license"
+_DCT_MODIFIED = _T + "modified"
+_DCT_PROVENANCE = _T + "provenance"
+_DCT_PUBLISHER = _T + "publisher"
+_DCT_RELATION = _T + "relation"
+_DCT_RIGHTS = _T + "rights"
+_DCT_SOURCE = _T + "source"
+_DCT_SPATIAL = _T + "spatial"
+_DCT_TEMPORAL = _T + "temporal"
+_DCT_TITLE = _T + "title"
+_DCT_TYPE = _T + "type"
+_FOAF_HOMEPAGE = _F + "homepage"
+_FOAF_MBOX = _F + "mbox"
+_FOAF_NAME = _F + "name"
+_FOAF_PAGE = _F + "page"
+_TIME_HAS_BEGINNING = _TIME + "hasBeginning"
+_TIME_HAS_END = _TIME + "hasEnd"
+_TIME_IN_XSDDATE = _TIME + "inXSDDate"
+_TIME_IN_XSDDATE_TIME = _TIME + "inXSDDateTime"
+_TIME_IN_XSDDATE_TIME_STAMP = _TIME + "inXSDDateTimeStamp"
+_VCARD_EMAIL = _V + "email"
+_VCARD_FN = _V + "fn"
+_VCARD_HAS_EMAIL = _V + "hasEmail"
+_VCARD_HAS_TELEPHONE = _V + "hasTelephone"
+_VCARD_HAS_URL = _V + "hasURL"
+_VCARD_HAS_VALUE = _V + "hasValue"
+_VCARD_ORGANIZATION_NAME = _V + "organization-name"
+_VCARD_TEL = _V + "tel"
+_MDCAT_PHASES = tuple((name, _MDCAT + name) for name in ("levensfase", "ontwikkelingstoestand"))
+_DCAT_PACKAGING = (("compress_format", _D + "compressFormat"), ("package_format", _D + "packageFormat"))
+
 
 def _iri_of(node: object) -> str | None:
     if isinstance(node, ox.NamedNode):
@@ -115,7 +186,7 @@ def _ordered_distributions(dists: list[Distribution]) -> list[Distribution]:
 def _email(r: NodeReader, node: object) -> str | None:
     if isinstance(node, ox.BlankNode):
         props = r.props(node)
-        for value in props.get(_VCARD_VALUE, []) + props.get(_V + "hasValue", []):
+        for value in props.get(_VCARD_VALUE, []) + props.get(_VCARD_HAS_VALUE, []):
             return _email(r, value)
         return None
     text = term_text(node)
@@ -130,16 +201,14 @@ def agent(r: NodeReader, node: object, path: str) -> Agent | None:
     props = r.props(node)
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
-        "name": r.text(
-            props, _F + "name", _V + "fn", _SKOS_PREF_LABEL, _RDFS_LABEL, _V + "organization-name"
-        ),
-        "homepage": next(iter(r.iris(props, _F + "homepage", path + "homepage")), None),
-        "identifier": r.plain(props, _T + "identifier", _SKOS_NOTATION),
+        "name": r.text(props, _FOAF_NAME, _VCARD_FN, _SKOS_PREF_LABEL, _RDFS_LABEL, _VCARD_ORGANIZATION_NAME),
+        "homepage": next(iter(r.iris(props, _FOAF_HOMEPAGE, path + "homepage")), None),
+        "identifier": r.plain(props, _DCT_IDENTIFIER, _SKOS_NOTATION),
     }
-    types = r.iris(props, _T + "type", path + "type")
+    types = r.iris(props, _DCT_TYPE, path + "type")
     if types:
         fields["type"] = min(types)
-    for value in [*props.get(_F + "mbox", []), *props.get(_V + "hasEmail", [])]:
+    for value in [*props.get(_FOAF_MBOX, []), *props.get(_VCARD_HAS_EMAIL, [])]:
         fields["email"] = _email(r, value)
         break
     if fields["uri"] is None and not fields["name"]:
@@ -155,15 +224,15 @@ def contact_point(r: NodeReader, node: object, path: str) -> ContactPoint | None
     props = r.props(node)
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
-        "name": r.plain(props, _V + "fn", _V + "organization-name", _F + "name", _RDFS_LABEL),
+        "name": r.plain(props, _VCARD_FN, _VCARD_ORGANIZATION_NAME, _FOAF_NAME, _RDFS_LABEL),
     }
-    for value in props.get(_V + "hasEmail", []) + props.get(_V + "email", []) + props.get(_F + "mbox", []):
+    for value in props.get(_VCARD_HAS_EMAIL, []) + props.get(_VCARD_EMAIL, []) + props.get(_FOAF_MBOX, []):
         fields["email"] = _email(r, value)
         break
-    for value in props.get(_V + "hasTelephone", []) + props.get(_V + "tel", []):
+    for value in props.get(_VCARD_HAS_TELEPHONE, []) + props.get(_VCARD_TEL, []):
         fields["telephone"] = _email(r, value)
         break
-    urls = r.iris(props, _V + "hasURL", path + "url")
+    urls = r.iris(props, _VCARD_HAS_URL, path + "url")
     if urls:
         fields["url"] = min(urls)
     if not any(fields.values()):
@@ -180,10 +249,10 @@ def location(r: NodeReader, node: object, path: str) -> Location | None:
     props = r.props(node)
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
-        "name": r.text(props, _SKOS_PREF_LABEL, _RDFS_LABEL, _LOCN_GEOGRAPHIC_NAME, _T + "title"),
+        "name": r.text(props, _SKOS_PREF_LABEL, _RDFS_LABEL, _LOCN_GEOGRAPHIC_NAME, _DCT_TITLE),
     }
     box: BBox | None = None
-    for predicate in (_D + "bbox", _LOCN_GEOMETRY, _D + "centroid"):
+    for predicate in (_DCAT_BBOX, _LOCN_GEOMETRY, _DCAT_CENTROID):
         for value in props.get(predicate, []):
             box = bbox_from_text(term_text(value))
             if box is None:
@@ -202,18 +271,18 @@ def _instant(r: NodeReader, node: object, path: str) -> Any:
     if isinstance(node, ox.Literal):
         return r.date({"d": [node]}, ["d"], path)
     props = r.props(node)
-    return r.date(props, [_TIME + "inXSDDate", _TIME + "inXSDDateTime", _TIME + "inXSDDateTimeStamp"], path)
+    return r.date(props, [_TIME_IN_XSDDATE, _TIME_IN_XSDDATE_TIME, _TIME_IN_XSDDATE_TIME_STAMP], path)
 
 
 def period(r: NodeReader, node: object, path: str) -> PeriodOfTime | None:
     props = r.props(node)
-    start = r.date(props, [_D + "startDate", _SCHEMA_START_DATE], path + "start")
-    end = r.date(props, [_D + "endDate", _SCHEMA_END_DATE], path + "end")
+    start = r.date(props, [_DCAT_START_DATE, _SCHEMA_START_DATE], path + "start")
+    end = r.date(props, [_DCAT_END_DATE, _SCHEMA_END_DATE], path + "end")
     if start is None:
-        for value in props.get(_TIME + "hasBeginning", []):
+        for value in props.get(_TIME_HAS_BEGINNING, []):
             start = _instant(r, value, path + "start")
     if end is None:
-        for value in props.get(_TIME + "hasEnd", []):
+        for value in props.get(_TIME_HAS_END, []):
             end = _instant(r, value, path + "end")
     if start is None and end is None:
         return None
@@ -224,19 +293,19 @@ def rights(r: NodeReader, node: object, path: str) -> RightsStatement | None:
     if isinstance(node, ox.Literal):
         return r.build(RightsStatement, path, {"label": r.text({"n": [node]}, "n")})
     props = r.props(node)
-    fields = {"uri": _iri_of(node), "label": r.text(props, _RDFS_LABEL, _T + "description", _T + "title")}
+    fields = {"uri": _iri_of(node), "label": r.text(props, _RDFS_LABEL, _DCT_DESCRIPTION, _DCT_TITLE)}
     if not any(fields.values()):
         return None
     return r.build(RightsStatement, path, fields)
 
 
 def _identifiers(r: NodeReader, props: Props) -> list[str]:
-    out = [text for v in props.get(_T + "identifier", ()) if (text := term_text(v))]
+    out = [text for v in props.get(_DCT_IDENTIFIER, ()) if (text := term_text(v))]
     for node in props.get(_ADMS_IDENTIFIER, ()):
         if isinstance(node, ox.Literal):
             out.append(node.value.strip())
             continue
-        notation = r.plain(r.props(node), _SKOS_NOTATION, _T + "identifier")
+        notation = r.plain(r.props(node), _SKOS_NOTATION, _DCT_IDENTIFIER)
         if notation:
             out.append(notation)
         elif isinstance(node, ox.NamedNode):
@@ -261,7 +330,7 @@ def _many(r: NodeReader, props: Props, predicate: str, path: str, make: Any) -> 
 
 
 def _licence(r: NodeReader, props: Props, path: str) -> str | None:
-    for value in props.get(_T + "license", []):
+    for value in props.get(_DCT_LICENSE, []):
         if isinstance(value, ox.BlankNode) and not r.label(value):
             r.problem(path, "licence given as an empty node, without IRI or label")
             continue
@@ -271,26 +340,26 @@ def _licence(r: NodeReader, props: Props, path: str) -> str | None:
 
 def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, Any]:
     """Fields every catalogued resource has."""
-    spatial = _many(r, props, _T + "spatial", "spatial", location)
+    spatial = _many(r, props, _DCT_SPATIAL, "spatial", location)
     return {
         "uri": _iri_of(node),
         "identifier": _identifiers(r, props),
-        "title": r.text(props, _T + "title"),
-        "description": r.text(props, _T + "description"),
+        "title": r.text(props, _DCT_TITLE),
+        "description": r.text(props, _DCT_DESCRIPTION),
         "keyword": _keywords(props),
-        "theme": r.mapped_all(props, _D + "theme", norm.theme, "theme"),
-        "publisher": _first(r, props, _T + "publisher", "publisher.", agent),
-        "creator": _first(r, props, _T + "creator", "creator.", agent),
-        "contact_point": _many(r, props, _D + "contactPoint", "contact_point", contact_point),
-        "issued": r.date(props, [_T + "issued", _T + "created"], "issued"),
-        "modified": r.date(props, [_T + "modified"], "modified"),
-        "access_rights": r.mapped_one(props, [_T + "accessRights"], norm.access_rights, "access_rights"),
+        "theme": r.mapped_all(props, _DCAT_THEME, norm.theme, "theme"),
+        "publisher": _first(r, props, _DCT_PUBLISHER, "publisher.", agent),
+        "creator": _first(r, props, _DCT_CREATOR, "creator.", agent),
+        "contact_point": _many(r, props, _DCAT_CONTACT_POINT, "contact_point", contact_point),
+        "issued": r.date(props, [_DCT_ISSUED, _DCT_CREATED], "issued"),
+        "modified": r.date(props, [_DCT_MODIFIED], "modified"),
+        "access_rights": r.mapped_one(props, [_DCT_ACCESS_RIGHTS], norm.access_rights, "access_rights"),
         "license": _licence(r, props, "license"),
-        "rights": _first(r, props, _T + "rights", "rights.", rights),
-        "conforms_to": r.iris(props, _T + "conformsTo", "conforms_to"),
-        "landing_page": r.iris(props, _D + "landingPage", "landing_page"),
-        "page": r.iris(props, _F + "page", "page"),
-        "language": r.mapped_all(props, _T + "language", norm.language, "language"),
+        "rights": _first(r, props, _DCT_RIGHTS, "rights.", rights),
+        "conforms_to": r.iris(props, _DCT_CONFORMS_TO, "conforms_to"),
+        "landing_page": r.iris(props, _DCAT_LANDING_PAGE, "landing_page"),
+        "page": r.iris(props, _FOAF_PAGE, "page"),
+        "language": r.mapped_all(props, _DCT_LANGUAGE, norm.language, "language"),
         "spatial": spatial,
         "statuut": r.iris(props, _MDCAT_STATUUT, "statuut"),
     }
@@ -298,7 +367,7 @@ def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, 
 
 def _keywords(props: Props) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for value in props.get(_D + "keyword", []):
+    for value in props.get(_DCAT_KEYWORD, []):
         if isinstance(value, ox.Literal):
             text = value.value
             if text.strip():
@@ -307,8 +376,8 @@ def _keywords(props: Props) -> dict[str, list[str]]:
 
 
 def _phases(r: NodeReader, props: Props, fields: dict[str, Any]) -> None:
-    for name in ("levensfase", "ontwikkelingstoestand"):
-        found = r.iris(props, _MDCAT + name, name)
+    for name, predicate in _MDCAT_PHASES:
+        found = r.iris(props, predicate, name)
         if found:
             fields[name] = min(found)
 
@@ -318,33 +387,33 @@ def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Dist
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
         "identifier": _identifiers(r, props),
-        "title": r.text(props, _T + "title"),
-        "description": r.text(props, _T + "description"),
-        "access_url": r.iris(props, _D + "accessURL", path + "access_url"),
-        "download_url": r.iris(props, _D + "downloadURL", path + "download_url"),
+        "title": r.text(props, _DCT_TITLE),
+        "description": r.text(props, _DCT_DESCRIPTION),
+        "access_url": r.iris(props, _DCAT_ACCESS_URL, path + "access_url"),
+        "download_url": r.iris(props, _DCAT_DOWNLOAD_URL, path + "download_url"),
         "license": _licence(r, props, path + "license"),
-        "rights": _first(r, props, _T + "rights", path + "rights.", rights),
+        "rights": _first(r, props, _DCT_RIGHTS, path + "rights.", rights),
         "access_rights": r.mapped_one(
-            props, [_T + "accessRights"], norm.access_rights, path + "access_rights"
+            props, [_DCT_ACCESS_RIGHTS], norm.access_rights, path + "access_rights"
         ),
-        "issued": r.date(props, [_T + "issued"], path + "issued"),
-        "modified": r.date(props, [_T + "modified"], path + "modified"),
+        "issued": r.date(props, [_DCT_ISSUED], path + "issued"),
+        "modified": r.date(props, [_DCT_MODIFIED], path + "modified"),
         "status": r.mapped_one(props, [_ADMS_STATUS], norm.status, path + "status"),
         "availability": next(iter(r.iris(props, _DCATAP_AVAILABILITY, path + "availability")), None),
-        "language": r.mapped_all(props, _T + "language", norm.language, path + "language"),
-        "conforms_to": r.iris(props, _T + "conformsTo", path + "conforms_to"),
-        "page": r.iris(props, _F + "page", path + "page"),
-        "temporal_resolution": r.plain(props, _D + "temporalResolution"),
+        "language": r.mapped_all(props, _DCT_LANGUAGE, norm.language, path + "language"),
+        "conforms_to": r.iris(props, _DCT_CONFORMS_TO, path + "conforms_to"),
+        "page": r.iris(props, _FOAF_PAGE, path + "page"),
+        "temporal_resolution": r.plain(props, _DCAT_TEMPORAL_RESOLUTION),
     }
     _formats(r, props, path, fields)
-    for name, predicate in (("compress_format", "compressFormat"), ("package_format", "packageFormat")):
-        fields[name] = r.mapped_one(props, [_D + predicate], norm.media_type, path + name)
-    size = r.plain(props, _D + "byteSize")
+    for name, predicate in _DCAT_PACKAGING:
+        fields[name] = r.mapped_one(props, [predicate], norm.media_type, path + name)
+    size = r.plain(props, _DCAT_BYTE_SIZE)
     if size is not None:
         fields["byte_size"] = parse_int(size)
         if fields["byte_size"] is None:
             r.problem(path + "byte_size", "not a whole number", size)
-    resolution = r.plain(props, _D + "spatialResolutionInMeters")
+    resolution = r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
     if resolution is not None:
         fields["spatial_resolution_in_meters"] = parse_float(resolution)
     checksum = _first(r, props, _SPDX_CHECKSUM, path + "checksum.", _checksum)
@@ -352,7 +421,7 @@ def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Dist
     if depth < _MAX_DEPTH:
         services = [
             data_service(r, value, depth + 1)
-            for value in props.get(_D + "accessService", [])
+            for value in props.get(_DCAT_ACCESS_SERVICE, [])
             if not isinstance(value, ox.Literal)
         ]
         fields["access_service"] = _sorted([s for s in services if s is not None])
@@ -361,9 +430,9 @@ def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Dist
 
 def _formats(r: NodeReader, props: Props, path: str, fields: dict[str, Any]) -> None:
     """dct:format (EU file type) and dcat:mediaType (IANA), also a media type given in dct:format."""
-    media = r.mapped_one(props, [_D + "mediaType"], norm.media_type, path + "media_type")
+    media = r.mapped_one(props, [_DCAT_MEDIA_TYPE], norm.media_type, path + "media_type")
     file_format = None
-    for value in props.get(_T + "format", []):
+    for value in props.get(_DCT_FORMAT, []):
         text = r.label(value)
         found = norm.file_format(text) if text else None
         if found is None and "/" in text and not norm.is_iri(text):
@@ -397,12 +466,12 @@ def _attribution(r: NodeReader, node: object, path: str) -> Attribution | None:
     who = _first(r, props, _PROV_AGENT, path + "agent.", agent)
     if who is None:
         return None
-    role = next(iter(r.iris(props, _D + "hadRole", path + "role")), None)
+    role = next(iter(r.iris(props, _DCAT_HAD_ROLE, path + "role")), None)
     return r.build(Attribution, path, {"agent": who, "role": role})
 
 
 def _temporal(r: NodeReader, props: Props) -> list[PeriodOfTime]:
-    return _many(r, props, _T + "temporal", "temporal", period)
+    return _many(r, props, _DCT_TEMPORAL, "temporal", period)
 
 
 def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
@@ -410,34 +479,34 @@ def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
     fields = _common(r, node, props, depth)
     dists = [
         distribution(r, v, f"distribution.{i}.", depth)
-        for i, v in enumerate(props.get(_D + "distribution", []))
+        for i, v in enumerate(props.get(_DCAT_DISTRIBUTION, []))
     ]
     kept = [d for d in dists if d is not None]
     deferred = bool(kept) and isinstance(kept[0], dict)
     fields["distribution"] = kept if deferred else _ordered_distributions(kept)
     fields["temporal"] = _temporal(r, props)
-    fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
-    fields["version"] = r.plain(props, _D + "version", _OWL_VERSION_INFO, _ADMS_VERSION)
+    fields["frequency"] = r.mapped_one(props, [_DCT_ACCRUAL_PERIODICITY], norm.frequency, "frequency")
+    fields["version"] = r.plain(props, _DCAT_VERSION, _OWL_VERSION_INFO, _ADMS_VERSION)
     fields["version_notes"] = r.text(props, _ADMS_VERSION_NOTES)
-    fields["provenance"] = r.text(props, _T + "provenance")
+    fields["provenance"] = r.text(props, _DCT_PROVENANCE)
     for name, predicate in (
-        ("relation", _T + "relation"),
-        ("source", _T + "source"),
-        ("has_version", _T + "hasVersion"),
-        ("is_version_of", _T + "isVersionOf"),
-        ("is_referenced_by", _T + "isReferencedBy"),
-        ("in_series", _D + "inSeries"),
+        ("relation", _DCT_RELATION),
+        ("source", _DCT_SOURCE),
+        ("has_version", _DCT_HAS_VERSION),
+        ("is_version_of", _DCT_IS_VERSION_OF),
+        ("is_referenced_by", _DCT_IS_REFERENCED_BY),
+        ("in_series", _DCAT_IN_SERIES),
         ("applicable_legislation", _DCATAP_APPLICABLE_LEGISLATION),
     ):
         fields[name] = r.iris(props, predicate, name)
     fields["qualified_attribution"] = _many(
-        r, props, _D + "qualifiedAttribution", "qualified_attribution", _attribution
+        r, props, _DCAT_QUALIFIED_ATTRIBUTION, "qualified_attribution", _attribution
     )
-    types = r.iris(props, _T + "type", "type")
+    types = r.iris(props, _DCT_TYPE, "type")
     fields["type"] = min(types) if types else None
-    resolution = r.plain(props, _D + "spatialResolutionInMeters")
+    resolution = r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
     fields["spatial_resolution_in_meters"] = parse_float(resolution) if resolution else None
-    fields["temporal_resolution"] = r.plain(props, _D + "temporalResolution")
+    fields["temporal_resolution"] = r.plain(props, _DCAT_TEMPORAL_RESOLUTION)
     _phases(r, props, fields)
     return r.build(Dataset, "", fields)
 
@@ -445,9 +514,9 @@ def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
 def data_service(r: NodeReader, node: object, depth: int = 0) -> DataService | None:
     props = r.props(node)
     fields = _common(r, node, props, depth)
-    fields["endpoint_url"] = r.iris(props, _D + "endpointURL", "endpoint_url")
-    fields["endpoint_description"] = r.iris(props, _D + "endpointDescription", "endpoint_description")
-    fields["serves_dataset"] = r.iris(props, _D + "servesDataset", "serves_dataset")
+    fields["endpoint_url"] = r.iris(props, _DCAT_ENDPOINT_URL, "endpoint_url")
+    fields["endpoint_description"] = r.iris(props, _DCAT_ENDPOINT_DESCRIPTION, "endpoint_description")
+    fields["serves_dataset"] = r.iris(props, _DCAT_SERVES_DATASET, "serves_dataset")
     _phases(r, props, fields)
     return r.build(DataService, "", fields)
 
@@ -456,7 +525,7 @@ def dataset_series(r: NodeReader, node: object, depth: int = 0) -> DatasetSeries
     props = r.props(node)
     fields = _common(r, node, props, depth)
     fields["temporal"] = _temporal(r, props)
-    fields["frequency"] = r.mapped_one(props, [_T + "accrualPeriodicity"], norm.frequency, "frequency")
+    fields["frequency"] = r.mapped_one(props, [_DCT_ACCRUAL_PERIODICITY], norm.frequency, "frequency")
     fields["applicable_legislation"] = r.iris(props, _DCATAP_APPLICABLE_LEGISLATION, "applicable_legislation")
     return r.build(DatasetSeries, "", fields)
 
@@ -464,9 +533,9 @@ def dataset_series(r: NodeReader, node: object, depth: int = 0) -> DatasetSeries
 def build_catalog(r: NodeReader, node: object) -> Catalog | None:
     props = r.props(node)
     fields = _common(r, node, props, 0)
-    fields["homepage"] = next(iter(r.iris(props, _F + "homepage", "homepage")), None)
-    fields["theme_taxonomy"] = r.iris(props, _D + "themeTaxonomy", "theme_taxonomy")
-    fields["has_part"] = r.iris(props, _T + "hasPart", "has_part")
+    fields["homepage"] = next(iter(r.iris(props, _FOAF_HOMEPAGE, "homepage")), None)
+    fields["theme_taxonomy"] = r.iris(props, _DCAT_THEME_TAXONOMY, "theme_taxonomy")
+    fields["has_part"] = r.iris(props, _DCT_HAS_PART, "has_part")
     return r.build(Catalog, "", fields)
 
 
