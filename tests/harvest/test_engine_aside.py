@@ -5,7 +5,12 @@ run completes; on an SQLite file (writer sessions) and on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,6 +85,7 @@ def _log(factory: sessionmaker[Session], job_id: int | None) -> list[tuple[str |
     r = HarvestJobRecord.__table__.c
     with factory() as session:
         rows = session.execute(select(r.remote_id, r.action, r.reason).where(r.job_id == job_id)).all()
+
     def label(remote_id: str | None) -> str | None:
         return "_:" if remote_id is not None and remote_id.startswith("_:") else remote_id
 
@@ -210,3 +216,43 @@ def test_a_reader_killed_while_it_stores_leaves_whole_batches_and_the_next_run_c
     with writers() as session:
         assert count_datasets(session) == 100
         assert_store_consistent(session)
+
+
+def _notices_when_the_harvester_goes(request: str, head: Callable[[Any], None]) -> str:
+    """A task that is answered, then waits (at most 10 s) until the harvesting process's end of the pipe
+    closes, and leaves a mark in the file ``request``."""
+    from catalog.harvest.readers import ask, harvester_gone
+
+    head(None)
+    answer = ask("may I?")
+    for _ in range(1000):
+        if harvester_gone():
+            Path(request).write_text(f"gone after {answer}")
+            break
+        time.sleep(0.01)
+    return "done"
+
+
+def test_a_reader_sees_that_the_harvesting_process_went_away(tmp_path: Path) -> None:
+    """What keeps a page reader from committing a batch for a harvest that was killed meanwhile."""
+    mark = tmp_path / "mark.txt"
+
+    async def scenario() -> None:
+        async with PageReaders(1) as readers:
+            ticket = await readers.submit(_notices_when_the_harvester_goes, str(mark), label="page")
+            assert await ticket.question() == "may I?"
+            ticket.answer("yes")
+            await asyncio.sleep(0.2)
+            assert not mark.exists(), "the harvesting process is still there"
+            # The end of the pipe closes as when the harvesting process dies (its receiving thread keeps the
+            # descriptor itself open, so the socket is shut down, which the reader sees the same way).
+            end = socket.socket(fileno=os.dup(ticket._worker.conn.fileno()))
+            end.shutdown(socket.SHUT_WR)
+            end.close()
+            for _ in range(500):
+                if mark.exists():
+                    break
+                await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert mark.read_text() == "gone after yes"
