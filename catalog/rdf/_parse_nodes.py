@@ -58,10 +58,13 @@ class NodeReader:
 
     def props(self, node: object) -> Props:
         """The node's properties; a literal has none."""
+        pairs = self.describe(node)
+        if not pairs:  # an IRI the feed does not describe (a theme, a format): nothing to keep
+            return {}
         found = self._cache.get(node)
         if found is None:
             found = {}
-            for predicate, obj in self.describe(node):
+            for predicate, obj in pairs:
                 values = found.get(predicate)
                 if values is None:
                     found[predicate] = [obj]
