@@ -178,8 +178,9 @@ def _ordered_distributions(dists: list[Distribution]) -> list[Distribution]:
     """By URI and links, then by content; the content (JSON) is only worked out when links tie."""
     if len(dists) < 2:
         return dists
-    if len({_link_key(d) for d in dists}) == len(dists):
-        return sorted(dists, key=_link_key)
+    by_link = {_link_key(d): d for d in dists}
+    if len(by_link) == len(dists):
+        return [by_link[key] for key in sorted(by_link)]
     return sorted(dists, key=_distribution_key)
 
 
