@@ -2,8 +2,9 @@
 
 One row per (source, URL): the validators (ETag, Last-Modified), the Content-Type and the body compressed
 with zlib at its fastest level (a 3.8 MB Turtle page: 11x smaller in 13 ms, where level 6 made it 16x
-smaller in 39 ms of the harvesting process's time). Each call is its own short transaction, independent of the harvest's batches. A dry run reads
-the cache but keeps what it fetches in memory only (``read_only``).
+smaller in 39 ms of the harvesting process's time). Each call is its own short transaction, independent
+of the harvest's batches. A dry run reads the cache but keeps what it fetches in memory only
+(``read_only``).
 """
 
 from __future__ import annotations
