@@ -98,7 +98,7 @@ def search_columns(
     title_tokens = fold_tokens(" ".join(text for _, text in titles))
     keyword_tokens = fold_tokens(" ".join(word for words in keyword.values() for word in words))
     text_tokens = fold_tokens(" ".join(description.values()))
-    stems = dict.fromkeys(map(stem, dict.fromkeys(title_tokens + keyword_tokens + text_tokens)))
+    stems = dict.fromkeys(map(stem, title_tokens + keyword_tokens + text_tokens))
     return {
         "search_title": _join(title_tokens) or None,
         "search_keywords": _join(keyword_tokens) or None,
