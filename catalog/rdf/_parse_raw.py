@@ -119,7 +119,7 @@ def _blank_labels(
     def signature(term: object) -> str:
         if not isinstance(term, _Blank):
             return str(term)
-        parts = sorted(f"<{p}> {'_' if isinstance(o, _Blank) else o}" for p, o in found.get(term, ()))
+        parts = sorted(f"<{p}> {'_' if isinstance(o, _Blank) else o!s}" for p, o in found.get(term, ()))
         return "_:" + "|".join(parts)
 
     labels: dict[object, str] = {}
