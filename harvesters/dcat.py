@@ -293,7 +293,9 @@ class DcatHarvester(Harvester[DcatOptions]):
 
     def _start_ahead(self, readers: PageReaders, resume: _Resume) -> _Ahead:
         """Start fetching the pages from ``resume.url`` on and giving them to the page readers."""
-        slots = asyncio.Semaphore(readers.size)
+        # One page more than there are readers: the next page is fetched (and put in the page cache) while
+        # every reader is busy, so a reader that finishes gets its next page at once.
+        slots = asyncio.Semaphore(readers.size + 1)
         queue: asyncio.Queue[_Entry] = asyncio.Queue()
         producer = asyncio.create_task(self._fetch_ahead(readers, slots, queue, resume))
         return _Ahead(producer, queue, slots)
@@ -356,7 +358,7 @@ class DcatHarvester(Harvester[DcatOptions]):
     async def _fetch_ahead(
         self, readers: PageReaders, slots: asyncio.Semaphore, queue: asyncio.Queue[_Entry], resume: _Resume
     ) -> None:
-        """Fetch pages in order and give each to a reader, at most ``readers.size`` ahead of the consumer;
+        """Fetch pages in order and give each to a reader, at most ``readers.size + 1`` ahead of the consumer;
         a failure is queued in its page's place (the pages before it are stored first)."""
         try:
             guard = resume.guard

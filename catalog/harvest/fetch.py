@@ -301,11 +301,11 @@ class Fetcher:
                 current, answer.status, answer.headers, answer.body,
                 media_type(answer.headers.get("content-type")), False, elapsed, call.attempts, redirects,
             )  # fmt: skip
-            self._remember(method, url, response)
+            await self._remember(method, url, response)
             return response
         raise FetchError(f"{url}: more than {self.max_redirects} redirects", url=url)
 
-    def _remember(self, method: str, url: str, response: Response) -> None:
+    async def _remember(self, method: str, url: str, response: Response) -> None:
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
         if self.cache is None or method != "GET" or not (etag or last_modified):
@@ -313,7 +313,9 @@ class Fetcher:
         if "no-store" in response.headers.get("cache-control", "").lower():
             return
         page = CachedPage(etag, last_modified, response.content, response.headers.get("content-type"))
-        self.cache.put(url, page)
+        # In a thread: storing the page waits for the store's write lock, which a page reader storing its
+        # page holds for a while; the event loop goes on meanwhile (compression releases the GIL too).
+        await asyncio.to_thread(self.cache.put, url, page)
 
     async def _with_retries(
         self, call: _Call, method: str, url: str, headers: httpx.Headers, content: bytes | None
