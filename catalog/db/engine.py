@@ -25,6 +25,7 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "session_scope",
+    "writes_wait",
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -93,6 +94,17 @@ def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmake
     """
     bind = engine.execution_options(**{_WRITER_OPTION: True}) if writer else engine
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+
+
+def writes_wait(factory: sessionmaker[Session]) -> bool:
+    """Whether write transactions of ``factory``'s sessions wait for one another, so that two of them may
+    run at once (in two threads or processes): on PostgreSQL, and on SQLite with writer sessions
+    (``BEGIN IMMEDIATE``). A plain SQLite session's transaction that has read and then writes fails
+    ("database is locked") instead of waiting when another one committed meanwhile."""
+    bind = factory.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        return True
+    return bool(bind.get_execution_options().get(_WRITER_OPTION, False))
 
 
 @contextmanager

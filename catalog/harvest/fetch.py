@@ -313,9 +313,12 @@ class Fetcher:
         if "no-store" in response.headers.get("cache-control", "").lower():
             return
         page = CachedPage(etag, last_modified, response.content, response.headers.get("content-type"))
-        # In a thread: storing the page waits for the store's write lock, which a page reader storing its
-        # page holds for a while; the event loop goes on meanwhile (compression releases the GIL too).
-        await asyncio.to_thread(self.cache.put, url, page)
+        if getattr(self.cache, "put_in_thread", False):
+            # Storing the page waits for the store's write lock, which a page reader storing its page
+            # holds for a while: in a thread, the event loop goes on meanwhile.
+            await asyncio.to_thread(self.cache.put, url, page)
+        else:
+            self.cache.put(url, page)
 
     async def _with_retries(
         self, call: _Call, method: str, url: str, headers: httpx.Headers, content: bytes | None

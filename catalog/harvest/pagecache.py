@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.db.engine import session_scope
+from catalog.db.engine import session_scope, writes_wait
 from catalog.db.tables import HarvestPage
 from catalog.harvest.fetch import CachedPage
 
@@ -32,6 +32,8 @@ class DbPageCache:
         self.source_id = source_id
         self.read_only = read_only
         self._memory: dict[str, CachedPage] = {}
+        self.put_in_thread = writes_wait(factory) and not read_only
+        """The fetcher may store pages from a thread while the harvest writes (``writes_wait``)."""
 
     def get(self, url: str) -> CachedPage | None:
         if url in self._memory:

@@ -38,7 +38,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.db.engine import session_scope
+from catalog.db.engine import session_scope, writes_wait
 from catalog.db.jobs import finish_job
 from catalog.db.tables import Source
 from catalog.exceptions import CatalogError, InputError
@@ -92,7 +92,7 @@ async def _gather(
 ) -> bool:
     """Take the plugin's records into the writer; True when the generator ended (not cut by ``limit``)."""
     taken = 0
-    aside = _can_write_aside(writer.factory)
+    aside = writes_wait(writer.factory)
     # One thread writes every batch of the run: the allocations of the writes stay in one malloc arena
     # (the event loop's shared executor hands them to changing threads, each growing an arena of its own).
     batches = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvest-batches") if aside else None
@@ -137,22 +137,12 @@ async def _gather(
             batches.shutdown(wait=False)  # no batch is being written here: each one is awaited to its end
 
 
-def _can_write_aside(factory: sessionmaker[Session]) -> bool:
-    """Whether batches may be written in a thread while the event loop goes on: not on SQLite with plain
-    sessions, where a heartbeat or page-cache write committed meanwhile would make the batch's transaction
-    fail ("database is locked") instead of waiting; writer sessions (``BEGIN IMMEDIATE``) wait."""
-    bind = factory.kw.get("bind")
-    if bind is None or bind.dialect.name != "sqlite":
-        return True
-    return bool(bind.get_execution_options().get("catalog_writer", False))
-
-
 def _aside_store(
     factory: sessionmaker[Session], settings: Settings, report: HarvestReport, writer: BatchWriter
 ) -> AsideStore | None:
     """How the page readers store their pages, when they may (a real run with a job, writes allowed
-    beside the event loop: ``_can_write_aside``); None to send the records back here."""
-    if report.job_id is None or writer.dry_run or not _can_write_aside(factory):
+    beside the event loop: ``writes_wait``); None to send the records back here."""
+    if report.job_id is None or writer.dry_run or not writes_wait(factory):
         return None
     return AsideStore.for_run(
         factory,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from catalog.db.tables import DatasetKeyword, DatasetRow, RawRecord, SourceRecord
 from catalog.exceptions import FeedError
 from catalog.model import Dataset
+from catalog.settings import Settings
 from harvesters.base import FetchedPage, HarvestedRecord, Harvester, PageGuard
 
 BASE = "https://portal.example.org/api"
@@ -283,3 +284,14 @@ class FeedServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def reader_settings(url: str, workers: int, **harvest: Any) -> Settings:
+    """Settings for a harvest with ``workers`` page readers into the store at ``url``: batches of 7 (so a
+    page of 10 or 25 records is written in several), loopback sources allowed, no retries."""
+    return Settings(
+        database={"url": url},
+        harvest={"batch_size": 7, "allow_private_networks": True, "retries": 0, "parse_workers": workers,
+                 **harvest},
+        catalog={"base_uri": "https://catalog.example/"},
+    )  # fmt: skip

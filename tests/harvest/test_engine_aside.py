@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_support import FeedServer, assert_store_consistent, turtle_page
+from engine_support import FeedServer, assert_store_consistent, reader_settings, turtle_page
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,17 +35,7 @@ Store = Any
 
 
 def _settings(store: Store, *, aside: bool, workers: int = 2) -> Settings:
-    return Settings(
-        database={"url": store.url},
-        harvest={
-            "batch_size": 7,
-            "allow_private_networks": True,
-            "retries": 0,
-            "parse_workers": workers,
-            "store_in_readers": aside,
-        },
-        catalog={"base_uri": "https://catalog.example/"},
-    )
+    return reader_settings(store.url, workers, store_in_readers=aside)
 
 
 @pytest.fixture

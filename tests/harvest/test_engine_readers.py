@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_support import FeedServer, assert_store_consistent
+from engine_support import FeedServer, assert_store_consistent, reader_settings
 from sqlalchemy import delete, select, update
 
 from catalog.db.facets import FACET_TABLES
@@ -31,16 +31,7 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def _settings(store: Store, workers: int) -> Settings:
-    return Settings(
-        database={"url": store.url},
-        harvest={
-            "batch_size": 7,
-            "allow_private_networks": True,
-            "retries": 0,
-            "parse_workers": workers,
-        },
-        catalog={"base_uri": "https://catalog.example/"},
-    )
+    return reader_settings(store.url, workers)
 
 
 @pytest.fixture
