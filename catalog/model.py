@@ -101,7 +101,7 @@ def _clean_multitext(value: dict[str, str]) -> dict[str, str]:
         text = text.strip()
         if text:
             out[tag.strip().lower()] = text
-    return dict(sorted(out.items()))
+    return out if len(out) < 2 else dict(sorted(out.items()))
 
 
 def _clean_keywords(value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -110,8 +110,8 @@ def _clean_keywords(value: dict[str, list[str]]) -> dict[str, list[str]]:
         cleaned = sorted({w.strip() for w in words if w.strip()})
         if cleaned:
             key = tag.strip().lower()
-            out[key] = sorted(set(out.get(key, [])) | set(cleaned))
-    return dict(sorted(out.items()))
+            out[key] = sorted(set(out[key]) | set(cleaned)) if key in out else cleaned
+    return out if len(out) < 2 else dict(sorted(out.items()))
 
 
 def _strip_mailto(value: str) -> str | None:
