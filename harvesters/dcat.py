@@ -325,27 +325,23 @@ class DcatHarvester(Harvester[DcatOptions]):
                         yield StoredAside(page.url, ticket)
                     finally:
                         slots.release()
-                    next_page = await ticket.head()
-                    ticket = None
-                    if self.pages is not None:
-                        yield PageRead(page, next_page)
-                    continue
-                try:
-                    result = await ticket.result()
-                finally:
-                    slots.release()
-                records = result.records
-                records.reverse()
-                while records:  # each record let go once yielded: a page is not held whole to its end
-                    record = records.pop()
-                    if record.remote_id in seen and not record.error:
-                        record = replace(record, record=None, skipped=DUPLICATE)
-                    seen.add(record.remote_id)
-                    yield record
-                    if len(records) % _YIELD_EVERY == 0:
-                        await asyncio.sleep(0)  # the fetching of the next pages goes on meanwhile
-                for subject, reason in result.failures:
-                    yield _failed(subject, reason, page.url)
+                else:
+                    try:
+                        result = await ticket.result()
+                    finally:
+                        slots.release()
+                    records = result.records
+                    records.reverse()
+                    while records:  # each record let go once yielded: a page is not held whole to its end
+                        record = records.pop()
+                        if record.remote_id in seen and not record.error:
+                            record = replace(record, record=None, skipped=DUPLICATE)
+                        seen.add(record.remote_id)
+                        yield record
+                        if len(records) % _YIELD_EVERY == 0:
+                            await asyncio.sleep(0)  # the fetching of the next pages goes on meanwhile
+                    for subject, reason in result.failures:
+                        yield _failed(subject, reason, page.url)
                 next_page = await ticket.head()
                 ticket = None
                 if self.pages is not None:

@@ -57,7 +57,6 @@ class AsideStore:
     settings: Settings
     source_id: int
     job_id: int
-    base_uri: str
     default_municipality: str | None
 
     @classmethod
@@ -83,7 +82,6 @@ class AsideStore:
             settings,
             source_id,
             job_id,
-            settings.catalog.base_uri,
             default_municipality,
         )
 
@@ -154,7 +152,7 @@ def store_page(request: AsideRequest, head: Callable[[Any], None]) -> PageOutcom
         _sessions(store.database_url),
         report,
         batch_size=store.settings.harvest.batch_size,
-        base_uri=store.base_uri,
+        base_uri=store.settings.catalog.base_uri,
         default_municipality=store.default_municipality,
         settings=store.settings,
     )

@@ -46,7 +46,7 @@ from harvesters.base import HarvestedRecord
 if TYPE_CHECKING:
     from catalog.harvest.aside import PageOutcome
 
-__all__ = ["AGAIN", "BatchWriter", "logged_line", "problems_text"]
+__all__ = ["AGAIN", "BatchWriter", "problems_text"]
 
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
 _DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
@@ -70,7 +70,7 @@ def problems_text(record: HarvestedRecord) -> str | None:
     return ("kept with problems: " + "; ".join(parts))[:_MAX_REASON]
 
 
-def logged_line(record: HarvestedRecord) -> LoggedRecord | None:
+def _logged_line(record: HarvestedRecord) -> LoggedRecord | None:
     """The log line of a record that failed or was skipped; None for one to store."""
     if record.error is not None:
         return LoggedRecord(record.remote_id, "failed", record.error, record.url)
@@ -131,7 +131,7 @@ class BatchWriter:
             self.log([LoggedRecord(remote_id, "skipped", AGAIN, harvested.url)])
             return False
         seen.add(remote_id)
-        logged = logged_line(harvested)
+        logged = _logged_line(harvested)
         if logged is not None:
             self.log([logged])
             return False
