@@ -3,8 +3,7 @@
 A ``TextBackend`` turns the parsed terms of a query into ``SELECT dataset_id`` of the live datasets
 that match (``matches``), the same with a rank (``ranked``, lower is better) and the datasets whose
 titles or keywords alone match (``matches_in``, for tiered relevance when too many datasets match to
-rank them all; ``tiered`` answers both in one pass where that is cheaper); filters, facets, totals and
-paging are then the same whatever the backend.
+rank them all); filters, facets, totals and paging are then the same whatever the backend.
 
 - ``Fts5Backend``: SQLite FTS5 (``dataset_search``, migration 0003), bm25 weighted title > keywords >
   stems > descriptions.
@@ -77,12 +76,6 @@ class TextBackend(Protocol):
         """``SELECT dataset_id`` of the live datasets whose titles (or keywords) alone match every term."""
         ...
 
-    def tiered(self, terms: Sequence[QueryTerm]) -> Select[Any] | None:
-        """``SELECT dataset_id, tier`` of the matches in one pass: 0 when the titles alone match every
-        term, else 1 when the keywords do, else 2; None when the backend answers ``matches_in`` as
-        cheaply (then the engine asks ``matches`` and, when it needs tiers, ``matches_in``)."""
-        ...
-
 
 def _quoted(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
@@ -122,9 +115,6 @@ class Fts5Backend:
 
     def matches_in(self, terms: Sequence[QueryTerm], column: TierColumn) -> Select[Any]:
         return self._query(f"{{{_FTS_COLUMNS[column]}}} : ({fts5_expression(terms)})")
-
-    def tiered(self, terms: Sequence[QueryTerm]) -> Select[Any] | None:
-        return None  # FTS5 reads its own index in process: a column filter is as cheap as a flag
 
 
 _LIKE_COLUMNS = (("search_title", 10), ("search_keywords", 5), ("search_text", 1))
@@ -170,9 +160,6 @@ class LikeBackend:
         name = "search_title" if column == "title" else "search_keywords"
         conditions, _ = self._conditions(terms, [(name, 1)], stems=False)
         return select(_d.id.label("dataset_id")).where(and_(*conditions))
-
-    def tiered(self, terms: Sequence[QueryTerm]) -> Select[Any] | None:
-        return None
 
 
 def backend_for(session: Session) -> TextBackend:

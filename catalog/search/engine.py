@@ -17,19 +17,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import chain
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, func, literal, select
 from sqlalchemy.orm import Session
 
 from catalog.db.queries import STORED_COLUMNS, StoredDataset
 from catalog.db.tables import DatasetRow
 from catalog.quality.store import ids_by_score, scored_ids
-from catalog.search.backend import TextBackend, backend_for
+from catalog.search.backend import TextBackend, TierColumn, backend_for
 from catalog.search.facets import FACETS, facet_labels
-from catalog.search.memory import FacetIndex, facet_index, keys_array, keys_of
+from catalog.search.memory import FacetIndex, Keys, facet_index, keys_array, keys_of
 from catalog.search.text import QueryTerm, parse_query
 
 __all__ = [
@@ -173,19 +172,34 @@ def _raw(session: Session, query: Select[Any]) -> list[Any]:
         cursor.close()
 
 
+def _keys(session: Session, query: Select[Any]) -> Keys:
+    """The keys ``query`` selects (one ``bigint`` column), as an array.
+
+    On PostgreSQL the server packs them into one ``bytea`` (8 bytes a key, big-endian) read by numpy:
+    tens of thousands of keys arrive as one value, not as as many rows made into Python tuples (13 ms
+    for 62,000 keys as rows, 2 ms packed).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return keys_array(_raw(session, query))
+    keys = query.subquery("matched").c[0]
+    packed = _raw(session, select(func.string_agg(func.int8send(keys), literal(b""))))[0][0]
+    return np.frombuffer(packed or b"", ">i8").astype(np.int64)
+
+
 class _Matched:
     """The datasets matching a query's words, with what relevance needs, found once per facet index.
 
     A query repeated while the store does not change (the same words, paging, other filters) reads
     them from the index's memo instead of the text backend: a broad word's matches (tens of thousands
-    of keys from the database) are most of a search's cost.
+    of keys from the database) are most of a search's cost. The ranks, and each tier, are asked only
+    when a page needs them.
     """
 
-    def __init__(self, bits: int, count: int, tiers: tuple[int, int] | None) -> None:
+    def __init__(self, bits: int, count: int) -> None:
         self.bits = bits
         self.count = count
         """How many datasets the backend found (before the facet index drops any it does not hold)."""
-        self._tiers = tiers
+        self._tiers: dict[TierColumn, int] = {}
         self._ranks: list[tuple[int, float]] | None = None
 
     def ranks(self, session: Session, text: TextBackend, terms: list[QueryTerm]) -> list[tuple[int, float]]:
@@ -195,36 +209,48 @@ class _Matched:
             self._ranks = list(ranks.items())
         return self._ranks
 
-    def tiers(
-        self, session: Session, index: FacetIndex, text: TextBackend, terms: list[QueryTerm]
-    ) -> tuple[int, int]:
-        """The bitsets of the matches whose titles, and whose keywords, alone match every term."""
-        if self._tiers is None:
-            title = index.bits_of_ids(_raw(session, text.matches_in(terms, "title")))
-            keywords = index.bits_of_ids(_raw(session, text.matches_in(terms, "keywords")))
-            self._tiers = (title, keywords)
-        return self._tiers
+    def tier(
+        self,
+        session: Session,
+        index: FacetIndex,
+        text: TextBackend,
+        terms: list[QueryTerm],
+        column: TierColumn,
+    ) -> int:
+        """The bitset of the matches whose titles (or keywords) alone match every term."""
+        bits = self._tiers.get(column)
+        if bits is None:
+            bits = self._tiers[column] = index.bits_of_ids(_keys(session, text.matches_in(terms, column)))
+        return bits
 
 
-def _text_matches(
-    session: Session, index: FacetIndex, text: TextBackend, terms: list[QueryTerm], relevance: bool
-) -> _Matched:
-    key = ("matches", text.name, tuple(terms), relevance and RANK_LIMIT)
+def _text_matches(session: Session, index: FacetIndex, text: TextBackend, terms: list[QueryTerm]) -> _Matched:
+    key = ("matches", text.name, tuple(terms))
     found = index.recall(key)
     if isinstance(found, _Matched):
         return found
-    tiered = text.tiered(terms) if relevance else None
-    if tiered is None:
-        keys = keys_array(_raw(session, text.matches(terms)))
-        matched = _Matched(index.bits_of_ids(keys), len(keys), None)
-    else:
-        rows = _raw(session, tiered)
-        pairs = np.fromiter(chain.from_iterable(rows), np.int64, 2 * len(rows)).reshape(-1, 2)
-        keys, tier = pairs[:, 0], pairs[:, 1]
-        tiers = (index.bits_of_ids(keys[tier == 0]), index.bits_of_ids(keys[tier == 1]))
-        matched = _Matched(index.bits_of_ids(keys), len(keys), tiers)
+    keys = _keys(session, text.matches(terms))
+    matched = _Matched(index.bits_of_ids(keys), len(keys))
     index.remember(key, matched)
     return matched
+
+
+def _tiers(
+    session: Session,
+    index: FacetIndex,
+    text: TextBackend,
+    terms: list[QueryTerm],
+    matched: _Matched,
+    matching: int,
+    enough: int | None,
+) -> list[int]:
+    """The candidates in tiers, best first: title matches, keyword matches, the rest. With ``enough``,
+    the title tier alone when it holds that many (a first page of a broad word asks nothing more)."""
+    title = matched.tier(session, index, text, terms, "title") & matching
+    if enough is not None and title.bit_count() >= enough:
+        return [title]
+    keywords = matched.tier(session, index, text, terms, "keywords") & matching & ~title
+    return [title, keywords, matching & ~title & ~keywords]
 
 
 def _fetch(session: Session, ids: list[int]) -> list[StoredDataset]:
@@ -271,7 +297,7 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
     sort, descending = _order(query, bool(terms))
     matched: _Matched | None = None
     if terms:
-        matched = _text_matches(session, index, text, terms, sort == "relevance")
+        matched = _text_matches(session, index, text, terms)
         base = matched.bits
     if query.modified_since is not None:
         base &= index.modified_since_bits(query.modified_since)
@@ -294,10 +320,8 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
     elif matched is not None and sort == "relevance" and matched.count <= RANK_LIMIT:
         ids = _by_relevance(index, matched.ranks(session, text, terms), matching, descending, offset, limit)
     elif matched is not None and sort == "relevance":
-        title, keywords = matched.tiers(session, index, text, terms)
-        title &= matching
-        keywords &= matching & ~title
-        tiers = [title, keywords, matching & ~title & ~keywords]
+        enough = offset + limit if descending else None
+        tiers = _tiers(session, index, text, terms, matched, matching, enough)
         ids = _by_tiers(index, tiers, descending, offset, limit)
     elif sort == "score":
         ids = ids_by_score(session, keys_of(matching), descending=descending, offset=offset, limit=limit)

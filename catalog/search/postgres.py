@@ -1,15 +1,18 @@
-"""PostgreSQL full-text search: ``tsvector`` documents in ``dataset_search`` (migration 0007), GIN-indexed.
+"""PostgreSQL full-text search: ``tsvector`` documents in ``dataset_search`` (migrations 0007, 0011).
 
 Each live dataset has one weighted document: its title (A), keywords (B) and descriptions (C), each as the
 words themselves (``catalog_simple``: for prefixes and stop words) and as Snowball stems in the dataset's
 language(s) (``catalog_nl``: ``dutch``, ``catalog_en``: ``english``; both when the language is not
 known), plus the light stems of ``catalog.search.text`` (D). All three configurations fold accents with
-``unaccent`` first.
+``unaccent`` first. The title's lexemes are there a second time with the mark ``TITLE_MARK``, the
+keywords' with ``KEYWORDS_MARK``.
 
 A query term (``catalog.search.text.QueryTerm``, already folded) matches the word itself (the last term
 also as a prefix, ``:*``), its Dutch or English Snowball stem, or its light stem; every term is required.
-When too many match to rank them, ``tiered`` gives every match's tier (title, keywords, elsewhere) in the
-same pass that finds it: a broad word's matches cost one bitmap heap scan, not three.
+The datasets whose titles (keywords) alone match are those matching the same query with every lexeme
+marked. No query carries a weight, so the GIN index answers it exactly and PostgreSQL reads no document
+to find the matches: only the narrow rows of ``dataset_search`` (the documents are stored out of line),
+which is what makes a word matching a large part of the catalogue affordable.
 Ranks are ``ts_rank_cd`` with the weights ``RANK_WEIGHTS`` (the FTS5 ones, scaled to 1), normalised by
 document length and to 0..1, negated so that lower is better as the search engine expects.
 
@@ -28,7 +31,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
-    case,
     cast,
     column,
     false,
@@ -49,8 +51,10 @@ from catalog.search.text import QueryTerm
 
 __all__ = [
     "CONFIGURATIONS",
+    "KEYWORDS_MARK",
     "RANK_NORMALISATION",
     "RANK_WEIGHTS",
+    "TITLE_MARK",
     "PostgresBackend",
     "ensure_extension",
     "lexemes",
@@ -69,7 +73,12 @@ RANK_NORMALISATION = 1 | 32
 MAX_LEXEME_BYTES = 2000
 """PostgreSQL ignores words over 2047 bytes; a longer query word is cut (it can match nothing anyway)."""
 
-_WEIGHT = {"title": "A", "keywords": "B"}
+TITLE_MARK = "T:"
+KEYWORDS_MARK = "K:"
+"""Prefixes of the marked copies of a document's title and keyword lexemes (migration 0011); upper case,
+which no configuration's lexeme is."""
+
+_MARK = {"title": TITLE_MARK, "keywords": KEYWORDS_MARK}
 _SEARCH = table("dataset_search", column("dataset_id"), column("document"))
 _EXTENSION_LOCK = 7_042_020_260_007
 """Advisory lock key: two migrations creating the extension at once would collide."""
@@ -121,35 +130,35 @@ def lexemes(session: Session, words: Sequence[str]) -> dict[str, _Lexemes]:
     return found
 
 
-def _group(parts: Sequence[str], suffix: str) -> str:
+def _group(parts: Sequence[str], suffix: str, mark: str) -> str:
     """Several lexemes from one word must all be there (rare: the parser split the word)."""
-    quoted = [_quoted(p) + suffix for p in parts]
+    quoted = [_quoted(mark + p) + suffix for p in parts]
     return quoted[0] if len(quoted) == 1 else "(" + " & ".join(quoted) + ")"
 
 
-def tsquery_text(terms: Sequence[QueryTerm], found: dict[str, _Lexemes], weight: str = "") -> str | None:
+def tsquery_text(terms: Sequence[QueryTerm], found: dict[str, _Lexemes], mark: str = "") -> str | None:
     """The ``tsquery`` every document must match (None: no word has a lexeme, so nothing can match).
 
     Each term: its word (as a prefix when it is the last), its light stem, its Snowball stems, as
-    alternatives without repeats. ``weight`` (``"A"``, ``"B"``) restricts every term to that part.
-    A word the parser makes no lexeme of (a symbol) cannot be in any document and is left out.
+    alternatives without repeats. ``mark`` (``TITLE_MARK``, ``KEYWORDS_MARK``) prefixes every lexeme, so
+    that only that part's marked copies match. A word the parser makes no lexeme of (a symbol) cannot be
+    in any document and is left out.
     """
-    label = f":{weight}" if weight else ""
     clauses = []
     for term in terms:
         word = _bounded(term.token)
         simple, dutch, english = found[word]
         if not simple:
             continue
-        alternatives = [_group(simple, f":*{weight}" if term.prefix else label)]
+        alternatives = [_group(simple, ":*" if term.prefix else "", mark)]
         stem = _bounded(term.stem)
         if stem != word and found[stem][0]:
-            alternatives.append(_group(found[stem][0], label))
+            alternatives.append(_group(found[stem][0], "", mark))
         for stems in (dutch, english):
             if stems:
-                alternatives.append(_group(stems, label))
+                alternatives.append(_group(stems, "", mark))
         if term.prefix:  # the word itself is found by its prefix already
-            alternatives = [a for a in alternatives if a != _group(simple, label)] or alternatives
+            alternatives = [a for a in alternatives if a != _group(simple, "", mark)] or alternatives
         unique = list(dict.fromkeys(alternatives))
         clauses.append(unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")")
     return " & ".join(clauses) if clauses else None
@@ -175,9 +184,9 @@ class PostgresBackend:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _query(self, terms: Sequence[QueryTerm], weight: str = "") -> ColumnElement[Any] | None:
+    def _query(self, terms: Sequence[QueryTerm], mark: str = "") -> ColumnElement[Any] | None:
         words = [_bounded(w) for term in terms for w in (term.token, term.stem)]
-        query = tsquery_text(terms, lexemes(self.session, words), weight)
+        query = tsquery_text(terms, lexemes(self.session, words), mark)
         return None if query is None else cast(_constant(query), TSQUERY)
 
     def _matching(self, query: ColumnElement[Any] | None, *columns: Any) -> Select[Any]:
@@ -195,22 +204,7 @@ class PostgresBackend:
         return self._matching(query, (-rank).label("rank"))
 
     def matches_in(self, terms: Sequence[QueryTerm], column: TierColumn) -> Select[Any]:
-        return self._matching(self._query(terms, _WEIGHT[column]))
-
-    def tiered(self, terms: Sequence[QueryTerm]) -> Select[Any] | None:
-        """The matches with their tiers in one pass over the heap: every match's row is read anyway (the
-        index holds no keys), and testing a weighted query on a document in hand costs little more."""
-        query = self._query(terms)
-        if query is None:
-            return self._matching(None, literal_column("2").label("tier"))
-        title, keywords = self._query(terms, "A"), self._query(terms, "B")
-        document = _SEARCH.c.document
-        tier = case(
-            (document.op("@@")(title) if title is not None else false(), 0),
-            (document.op("@@")(keywords) if keywords is not None else false(), 1),
-            else_=2,
-        )
-        return self._matching(query, tier.label("tier"))
+        return self._matching(self._query(terms, _MARK[column]))
 
 
 def ensure_extension(connection: Connection, name: str) -> str:

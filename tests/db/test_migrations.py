@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import catalog.db.auth_tables
 import catalog.db.quality_tables
@@ -156,5 +159,74 @@ def test_the_search_index_is_made_again_with_the_three_letter_prefix_index_only(
             ).scalar_one()
             assert "prefix='2 3'" in sql
             assert connection.exec_driver_sql(word).scalar_one() == 2
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "empty_db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_postgresql_documents_move_out_of_line_and_carry_marked_titles_and_keywords(
+    empty_db_url: str,
+) -> None:
+    """Migration 0011 on a store with datasets: every live dataset's document is made again with its
+    title and keyword lexemes marked (``T:``, ``K:``) and stored out of line, as are the documents the
+    triggers write afterwards (a new dataset, a changed title); a withdrawn dataset has none; the unmarked
+    words are found as before; downgrade takes the marks away, keeps the words, and the rows in line."""
+    migrate.upgrade(empty_db_url, "0010")
+    engine = make_engine(empty_db_url)
+    columns = "slug, uri, kind, record, content_hash, title, first_seen, last_seen, updated_at"
+    now = "'2026-01-01 00:00:00'"
+    marked = "SELECT dataset_id FROM dataset_search WHERE document @@ CAST(:q AS tsquery) ORDER BY dataset_id"
+
+    def add(connection: Any, n: int, withdrawn: str | None = None) -> None:
+        connection.exec_driver_sql(
+            f"INSERT INTO datasets (id, {columns}, search_title, search_keywords, search_text, withdrawn_at) "
+            f"VALUES ({n}, 's{n}', 'https://d.example/{n}', 'Dataset', '{{\"language\": []}}', 'h{n}', "
+            f"'Fietspaden {n}', {now}, {now}, {now}, 'fietspaden gent', 'mobiliteit', "
+            f"'over parkeren in {n}', {withdrawn or 'NULL'})"
+        )
+
+    def out_of_line(connection: Any) -> int:
+        """How many documents the table's TOAST relation holds (each fits one chunk)."""
+        toast = connection.exec_driver_sql(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'dataset_search'::regclass"
+        ).scalar_one()
+        return int(connection.exec_driver_sql(f"SELECT count(DISTINCT chunk_id) FROM {toast}").scalar_one())
+
+    def ids(connection: Any, q: str) -> list[int]:
+        return list(connection.execute(text(marked), {"q": q}).scalars())
+
+    try:
+        with engine.begin() as connection:
+            for n, withdrawn in ((1, None), (2, None), (3, now)):
+                add(connection, n, withdrawn)
+            assert out_of_line(connection) == 0
+        migrate.upgrade(empty_db_url)
+        with engine.begin() as connection:
+            queries = (
+                "'T:fietspaden'", "'T:fiets':*", "'K:mobiliteit'", "'T:mobiliteit'", "'K:parkeren'",
+                "parkeren", "fietspaden",
+            )  # fmt: skip
+            assert {q: ids(connection, q) for q in queries} == {
+                "'T:fietspaden'": [1, 2],
+                "'T:fiets':*": [1, 2],
+                "'K:mobiliteit'": [1, 2],
+                "'T:mobiliteit'": [],
+                "'K:parkeren'": [],
+                "parkeren": [1, 2],
+                "fietspaden": [1, 2],
+            }
+            assert out_of_line(connection) == 2
+            add(connection, 4)
+            connection.exec_driver_sql("UPDATE datasets SET search_title = 'bomen' WHERE id = 1")
+        with engine.connect() as connection:
+            assert (ids(connection, "'T:bomen'"), ids(connection, "'T:fietspaden'")) == ([1], [2, 4])
+            assert out_of_line(connection) == 3
+        migrate.downgrade(empty_db_url, "0010")
+        with engine.connect() as connection:
+            assert ids(connection, "'T:bomen'") == []
+            assert (ids(connection, "bomen"), ids(connection, "fietspaden")) == ([1], [2, 4])
+            assert out_of_line(connection) == 0
     finally:
         engine.dispose()

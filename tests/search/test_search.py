@@ -262,6 +262,16 @@ def test_tiered_relevance_when_too_many_match_to_rank(
     by_id = {dataset_id: n for n, dataset_id in catalogue.ids.items()}
     hits = run(catalogue, q="parkeerplaatsen").hits
     assert [by_id[h.id] for h in hits] == [2, 8, 7]  # title, then keywords, then description
+    one_by_one = [  # a page the title tier fills, then pages that need the other tiers
+        by_id[h.id]
+        for page in (1, 2, 3)
+        for h in search(
+            catalogue.session, SearchQuery(q="parkeerplaatsen", page=page, per_page=1, facets=[])
+        ).hits
+    ]
+    assert one_by_one == [2, 8, 7]
+    worst_first = run(catalogue, q="parkeerplaatsen", direction="asc").hits
+    assert [by_id[h.id] for h in worst_first] == [7, 8, 2]
     seen: list[str] = []
     for page in range(1, 7):
         seen += [
