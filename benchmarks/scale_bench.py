@@ -173,8 +173,9 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def _sequential(base: str, rounds: int) -> dict[str, list[float]]:
-    """The search benchmark's query mix, one request at a time: milliseconds per query class."""
+def _sequential(base: str, rounds: int, *, each: bool = False) -> dict[str, list[float]]:
+    """The search benchmark's query mix, one request at a time: milliseconds per query class
+    (``each``: every request's time printed too)."""
     import httpx
 
     timings: dict[str, list[float]] = {}
@@ -183,7 +184,10 @@ def _sequential(base: str, rounds: int) -> dict[str, list[float]]:
             for kind, params in search_bench.QUERIES:
                 started = time.perf_counter()
                 client.get("/api/datasets", params=params).raise_for_status()
-                timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+                elapsed = (time.perf_counter() - started) * 1000
+                timings.setdefault(kind, []).append(elapsed)
+                if each:
+                    print(f"  {elapsed:8.1f} ms  {kind} {params}", flush=True)
     return timings
 
 
@@ -212,7 +216,7 @@ def search(url: str, rounds: int, pages: int) -> dict[str, Any]:
         started = time.perf_counter()
         httpx.get(base + "/api/datasets", timeout=600).raise_for_status()
         first_ms = (time.perf_counter() - started) * 1000
-        first_pass = _sequential(base, 1)
+        first_pass = _sequential(base, 1, each=True)
         timings = _sequential(base, rounds)
         seen = 0
         started = time.perf_counter()

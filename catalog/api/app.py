@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from catalog.api.routes.audit import router as audit_router
 from catalog.api.routes.quality import router as quality_router
 from catalog.api.routes.validate import router as validate_router
 from catalog.db.engine import make_engine, make_session_factory
+from catalog.search.facets import preload_labels
 from catalog.settings import Settings, get_settings
 from catalog.web import install_web
 
@@ -28,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(preload_labels)
         yield
         launcher = getattr(app.state, "harvest_launcher", None)  # runs started through the API
         if launcher is not None and hasattr(launcher, "shutdown"):

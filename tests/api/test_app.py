@@ -71,3 +71,16 @@ def test_home_page_lists_datasets(client: TestClient) -> None:
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "42 datasets, 3 dataservices en 1 reeksen uit 13 gemeenten" in page.text
     assert 'lang="nl"' in page.text
+
+
+def test_the_vocabularies_of_facet_labels_are_loaded_when_the_server_starts(store: Any) -> None:
+    """No user's first search pays for loading them: they are there once the app has started."""
+    from vocab.concepts import _all_concepts
+    from vocab.formats import _file_types
+
+    _file_types.cache_clear()
+    _all_concepts.cache_clear()
+    app = create_app(Settings(database={"url": store.url}))
+    assert (_file_types.cache_info().currsize, _all_concepts.cache_info().currsize) == (0, 0)
+    with TestClient(app):
+        assert (_file_types.cache_info().currsize, _all_concepts.cache_info().currsize) == (1, 1)
