@@ -15,12 +15,15 @@ until the store changes. The last word is a prefix only from ``MIN_PREFIX`` char
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import Select, Table, func, literal, select
+from sqlalchemy import text as sql
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalog.db.queries import STORED_COLUMNS, StoredDataset
@@ -195,11 +198,13 @@ class _Matched:
     when a page needs them.
     """
 
-    def __init__(self, bits: int, count: int) -> None:
+    def __init__(self, bits: int, count: int, pending: dict[TierColumn, Future[Keys]] | None = None) -> None:
         self.bits = bits
         self.count = count
         """How many datasets the backend found (before the facet index drops any it does not hold)."""
         self._tiers: dict[TierColumn, int] = {}
+        self._pending = pending or {}
+        """Tiers being found beside the matches (``_beside``)."""
         self._ranks: list[tuple[int, float]] | None = None
 
     def ranks(self, session: Session, text: TextBackend, terms: list[QueryTerm]) -> list[tuple[int, float]]:
@@ -220,17 +225,46 @@ class _Matched:
         """The bitset of the matches whose titles (or keywords) alone match every term."""
         bits = self._tiers.get(column)
         if bits is None:
-            bits = self._tiers[column] = index.bits_of_ids(_keys(session, text.matches_in(terms, column)))
+            pending = self._pending.pop(column, None)
+            keys = pending.result() if pending is not None else _keys(session, text.matches_in(terms, column))
+            bits = self._tiers[column] = index.bits_of_ids(keys)
         return bits
 
 
-def _text_matches(session: Session, index: FacetIndex, text: TextBackend, terms: list[QueryTerm]) -> _Matched:
-    key = ("matches", text.name, tuple(terms))
+_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-beside")
+"""Runs queries beside a search's own (``_beside``): at most four at once, each in a connection of its own."""
+
+
+def _beside(session: Session, query: Select[Any]) -> Future[Keys] | None:
+    """``_keys(query)`` started in another connection of the session's engine, so that PostgreSQL works
+    on it while the session's own query runs; None where that does not pay (SQLite answers in process)
+    or would not see the same datasets (the session's transaction has written)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or not isinstance(bind, Engine):
+        return None
+    if session.execute(sql("SELECT pg_current_xact_id_if_assigned()")).scalar() is not None:
+        return None
+
+    def run() -> Keys:
+        with Session(bind) as other:
+            return _keys(other, query)
+
+    return _BESIDE.submit(run)
+
+
+def _text_matches(
+    session: Session, index: FacetIndex, backend: TextBackend, terms: list[QueryTerm], relevance: bool
+) -> _Matched:
+    """The matches of ``terms``; for relevance, the title tier is asked at the same time (a broad word's
+    matches are ranked by tiers, and the title tier is then two thirds of the wait: it runs in parallel)."""
+    key = ("matches", backend.name, tuple(terms))
     found = index.recall(key)
     if isinstance(found, _Matched):
         return found
-    keys = _keys(session, text.matches(terms))
-    matched = _Matched(index.bits_of_ids(keys), len(keys))
+    title = _beside(session, backend.matches_in(terms, "title")) if relevance else None
+    keys = _keys(session, backend.matches(terms))
+    pending: dict[TierColumn, Future[Keys]] = {"title": title} if title and len(keys) > RANK_LIMIT else {}
+    matched = _Matched(index.bits_of_ids(keys), len(keys), pending)
     index.remember(key, matched)
     return matched
 
@@ -297,7 +331,7 @@ def search(session: Session, query: SearchQuery, *, backend: TextBackend | None 
     sort, descending = _order(query, bool(terms))
     matched: _Matched | None = None
     if terms:
-        matched = _text_matches(session, index, text, terms)
+        matched = _text_matches(session, index, text, terms, sort == "relevance")
         base = matched.bits
     if query.modified_since is not None:
         base &= index.modified_since_bits(query.modified_since)

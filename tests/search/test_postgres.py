@@ -159,3 +159,25 @@ def test_a_missing_extension_is_a_clear_error(catalogue: Catalogue) -> None:
     with pytest.raises(StoreError, match=r"'no_such_extension_xyz' is not available.*postgresql-contrib"):
         ensure_extension(connection, "no_such_extension_xyz")
     assert ensure_extension(connection, "unaccent") == "public"  # there already: where it lives
+
+
+def test_a_tier_asked_beside_the_search_is_the_tier_it_would_find_itself(catalogue: Catalogue) -> None:
+    """The title tier runs in a connection of its own while the matches are found; it is not asked there
+    once the session's transaction has written (the other connection would not see those rows)."""
+    from catalog.search.engine import _beside, _keys
+
+    session = catalogue.session
+    query = PostgresBackend(session).matches_in(parse_query("parkeerplaatsen"), "title")
+    future = _beside(session, query)
+    assert future is not None
+    keys = sorted(future.result(timeout=30).tolist())
+    spec_of = {
+        key: n for n, public in catalogue.ids.items() for key in session.execute(
+            text("SELECT id FROM datasets WHERE slug = :slug"), {"slug": public}
+        ).scalars()
+    }  # fmt: skip
+    assert [spec_of[key] for key in keys] == [2]
+    assert keys == sorted(_keys(session, query).tolist())
+    session.execute(text("UPDATE datasets SET search_title = search_title WHERE id = :key"), {"key": keys[0]})
+    assert _beside(session, query) is None
+    session.rollback()
