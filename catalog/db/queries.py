@@ -81,9 +81,14 @@ class StoredDataset:
 
 
 _d = _DATASETS.c
+_LAST_SEEN = func.coalesce(
+    select(func.max(_LINKS.c.last_seen)).where(_LINKS.c.dataset_id == _d.id).scalar_subquery(), _d.first_seen
+).label("last_seen")
+"""When a harvest last saw the dataset: the newest ``last_seen`` of its source records (kept there, in
+narrow rows, so that seeing an unchanged dataset again never rewrites its row; migration 0012)."""
 STORED_COLUMNS = (
     _d.id, _d.slug, _d.uri, _d.kind, _d.title, _d.modified, _d.municipality_nis, _d.content_hash,
-    _d.first_seen, _d.last_seen, _d.updated_at, _d.withdrawn_at, _d.withdrawn_reason, _d.record,
+    _d.first_seen, _LAST_SEEN, _d.updated_at, _d.withdrawn_at, _d.withdrawn_reason, _d.record,
 )  # fmt: skip
 
 

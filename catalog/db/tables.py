@@ -286,7 +286,7 @@ class DatasetRow(Base):
     modified: Mapped[datetime | None] = mapped_column(index=True)
     municipality_nis: Mapped[str | None] = mapped_column(ForeignKey("municipalities.nis"), index=True)
     first_seen: Mapped[datetime]
-    last_seen: Mapped[datetime]
+    # when a harvest last saw it is its source records' newest ``last_seen`` (migration 0012)
     updated_at: Mapped[datetime] = mapped_column(index=True)
     """When the canonical record last changed (created, updated, restored or withdrawn)."""
     withdrawn_at: Mapped[datetime | None]

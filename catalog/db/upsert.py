@@ -10,8 +10,9 @@ Rules (the identity and ownership model of ``catalog.db.tables``):
   points to the same dataset and keeps its raw content and hash, but its metadata does not replace the
   owner's. When the dataset is withdrawn (no active source record left), the newcomer becomes the owner
   and its record is written (*restored*).
-- The owner's record is compared by content hash: equal means *unchanged* (no write but ``last_seen``,
-  one statement per batch; a changed raw payload is still stored); different means *updated*; a
+- The owner's record is compared by content hash: equal means *unchanged* (no write but the source
+  records' ``last_seen``, one statement per batch; no dataset row; a changed raw payload is still
+  stored); different means *updated*; a
   withdrawn record that comes back is *restored*. Facet rows are rewritten on every write, and so is
   the searchable text (``datasets.search_*``, see ``catalog.search.text``), which the search index
   follows in the same transaction.
@@ -303,9 +304,7 @@ class _Batch:
         datasets = list({id(ds): ds for ds in self.by_uri.values()}.values())
         new = [ds for ds in datasets if ds.is_new]
         if new:
-            rows = [
-                (ds.slug, ds.uri, *(ds.values[c] for c in _DATASET_VALUES), self.now, self.now) for ds in new
-            ]
+            rows = [(ds.slug, ds.uri, *(ds.values[c] for c in _DATASET_VALUES), self.now) for ds in new]
             bulk_insert(self.session, _DATASETS, _DATASET_INSERT, rows)
             pks = self._lookup(_DATASETS.c.slug, [ds.slug for ds in new])
             for ds in new:
@@ -363,14 +362,6 @@ class _Batch:
             stmt = update(_LINKS).where(in_values(self.session, sr.id, chunk))
             stmt = stmt.values(last_seen=self.now, last_job_id=self.job_id)
             self.session.execute(stmt)
-        seen = sorted({ln.dataset.pk for ln in links if ln.dataset.pk is not None and not ln.dataset.is_new})
-        for chunk in _chunks(seen):
-            stmt = (
-                update(_DATASETS)
-                .where(in_values(self.session, _DATASETS.c.id, chunk))
-                .values(last_seen=self.now)
-            )
-            self.session.execute(stmt)
 
     def _write_raw(self, links: list[_LinkState]) -> None:
         stale = sorted(link.id for link in links if not link.is_new and link.id is not None)
@@ -401,7 +392,7 @@ _DATASET_VALUES = (
     "updated_at",
     *SEARCH_COLUMNS,
 )
-_DATASET_INSERT = ("slug", "uri", *_DATASET_VALUES, "first_seen", "last_seen")
+_DATASET_INSERT = ("slug", "uri", *_DATASET_VALUES, "first_seen")
 _DATASET_UPDATE = ("uri", *_DATASET_VALUES, "withdrawn_at", "withdrawn_reason")
 _LINK_VALUES = (
     "is_owner",

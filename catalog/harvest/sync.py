@@ -12,8 +12,8 @@ mapping met. Unchanged records are only counted: a nightly run of a large, quiet
 add a line per dataset per night for nothing a steward acts on.
 
 Records of a page not parsed again (unchanged since the last run, see ``catalog.harvest.pagememory``) are
-only touched (``touch``): ``last_seen`` and ``last_job_id`` in one statement per page, as
-``upsert_records`` does for unchanged records, so withdrawal sees them.
+only touched (``touch``): their source records' ``last_seen`` and ``last_job_id`` in one statement per page,
+as ``upsert_records`` does for unchanged records, so withdrawal sees them; no dataset row is written.
 
 In a dry run each batch is written and rolled back, so the counts are exactly what a real run would do
 and nothing stays.
@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db.bulk import in_values
 from catalog.db.engine import session_scope
 from catalog.db.jobs import JobRecord, add_job_records
-from catalog.db.tables import DatasetRow, SourceRecord
+from catalog.db.tables import SourceRecord
 from catalog.db.upsert import UpsertItem, upsert_records
 from catalog.exceptions import CatalogError, RecordError
 from catalog.harvest.readers import PreparedRecord, paused_gc
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["AGAIN", "BatchWriter", "problems_text"]
 
 _LINKS: Table = SourceRecord.__table__  # type: ignore[assignment]
-_DATASETS: Table = DatasetRow.__table__  # type: ignore[assignment]
 
 _REFUSED = (RecordError, IntegrityError, DataError)
 """What one bad record can make the store raise; anything else (a lost connection, the source removed
@@ -221,8 +220,6 @@ class BatchWriter:
                     )
                     links = update(_LINKS).where(*chosen)
                     session.execute(links.values(last_seen=now, last_job_id=self.report.job_id))
-                    owned = select(sr.dataset_id).where(*chosen)
-                    session.execute(update(_DATASETS).where(_DATASETS.c.id.in_(owned)).values(last_seen=now))
         self.report.counts["unchanged"] += len(remote_ids)
 
     def _write(self, batch: list[_Pending]) -> None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 import catalog.db.auth_tables
 import catalog.db.quality_tables
@@ -202,7 +204,7 @@ def test_postgresql_documents_move_out_of_line_and_carry_marked_titles_and_keywo
             for n, withdrawn in ((1, None), (2, None), (3, now)):
                 add(connection, n, withdrawn)
             assert out_of_line(connection) == 0
-        migrate.upgrade(empty_db_url)
+        migrate.upgrade(empty_db_url, "0011")
         with engine.begin() as connection:
             queries = (
                 "'T:fietspaden'", "'T:fiets':*", "'K:mobiliteit'", "'T:mobiliteit'", "'K:parkeren'",
@@ -228,5 +230,44 @@ def test_postgresql_documents_move_out_of_line_and_carry_marked_titles_and_keywo
             assert ids(connection, "'T:bomen'") == []
             assert (ids(connection, "bomen"), ids(connection, "fietspaden")) == ([1], [2, 4])
             assert out_of_line(connection) == 0
+    finally:
+        engine.dispose()
+
+
+def test_a_datasets_last_seen_comes_from_its_source_records(empty_db_url: str) -> None:
+    """Migration 0012 drops ``datasets.last_seen``; what the store says of a dataset is the newest
+    ``last_seen`` of its source records (its first sighting when it has none), and downgrade puts the
+    column back with that value."""
+    from catalog.db.queries import get_dataset
+    from catalog.db.sources import create_source
+
+    migrate.upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
+    columns = "slug, uri, kind, record, content_hash, title, first_seen, updated_at"
+    try:
+        with Session(engine) as session:
+            source_id = create_source(session, name="a", kind="dcat", url="https://a.example/").id
+            session.commit()
+        with engine.begin() as connection:
+            for n in (1, 2):
+                connection.exec_driver_sql(
+                    f"INSERT INTO datasets (id, {columns}) VALUES ({n}, 's{n}', 'https://d.example/{n}', "
+                    f"'Dataset', '{{}}', 'h{n}', 't', '2026-01-0{n} 00:00:00', '2026-01-01 00:00:00')"
+                )
+            for remote, seen in (("r1", "2026-02-01 00:00:00"), ("r2", "2026-03-01 00:00:00")):
+                connection.exec_driver_sql(
+                    "INSERT INTO source_records (source_id, remote_id, dataset_id, is_owner, first_seen, "
+                    f"last_seen) VALUES ({source_id}, '{remote}', 1, {remote == 'r1'}, "
+                    f"'2026-01-01 00:00:00', '{seen}')"
+                )
+        with Session(engine) as session:
+            one, two = get_dataset(session, id="s1"), get_dataset(session, id="s2")
+            assert one is not None and two is not None
+            assert one.last_seen == datetime(2026, 3, 1, tzinfo=UTC)
+            assert two.last_seen == two.first_seen == datetime(2026, 1, 2, tzinfo=UTC)
+        migrate.downgrade(empty_db_url, "0011")
+        with engine.connect() as connection:
+            seen = connection.exec_driver_sql("SELECT id, last_seen FROM datasets ORDER BY id").all()
+            assert [(n, str(value)[:10]) for n, value in seen] == [(1, "2026-03-01"), (2, "2026-01-02")]
     finally:
         engine.dispose()
