@@ -14,6 +14,7 @@ until the store changes. The last word is a prefix only from ``MIN_PREFIX`` char
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -231,25 +232,39 @@ class _Matched:
         return bits
 
 
-_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-beside")
-"""Runs queries beside a search's own (``_beside``): at most four at once, each in a connection of its own."""
+BESIDE_SLOTS = 2
+"""Queries running beside searches (``_beside``) at most; a search that finds none free asks itself."""
+_BESIDE = ThreadPoolExecutor(max_workers=BESIDE_SLOTS, thread_name_prefix="search-beside")
+_beside_slots = threading.BoundedSemaphore(BESIDE_SLOTS)
 
 
 def _beside(session: Session, query: Select[Any]) -> Future[Keys] | None:
     """``_keys(query)`` started in another connection of the session's engine, so that PostgreSQL works
-    on it while the session's own query runs; None where that does not pay (SQLite answers in process)
-    or would not see the same datasets (the session's transaction has written)."""
+    on it while the session's own query runs; None where that does not pay (SQLite answers in process),
+    would not see the same datasets (the session's transaction has written), or when ``BESIDE_SLOTS``
+    such queries are running already. The slots are taken without waiting and are fewer than the
+    engine's pool holds, so searches waiting for such queries can never hold every connection that the
+    queries need."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql" or not isinstance(bind, Engine):
         return None
     if session.execute(sql("SELECT pg_current_xact_id_if_assigned()")).scalar() is not None:
         return None
+    if not _beside_slots.acquire(blocking=False):
+        return None
 
     def run() -> Keys:
-        with Session(bind) as other:
-            return _keys(other, query)
+        try:
+            with Session(bind) as other:
+                return _keys(other, query)
+        finally:
+            _beside_slots.release()
 
-    return _BESIDE.submit(run)
+    try:
+        return _BESIDE.submit(run)
+    except BaseException:
+        _beside_slots.release()
+        raise
 
 
 def _text_matches(

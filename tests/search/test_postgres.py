@@ -181,3 +181,23 @@ def test_a_tier_asked_beside_the_search_is_the_tier_it_would_find_itself(catalog
     session.execute(text("UPDATE datasets SET search_title = search_title WHERE id = :key"), {"key": keys[0]})
     assert _beside(session, query) is None
     session.rollback()
+
+
+def test_a_search_asks_itself_when_every_slot_beside_is_taken(catalogue: Catalogue) -> None:
+    """At most ``BESIDE_SLOTS`` queries run beside searches; with every slot taken a search gets None
+    (and asks in its own connection); a query that has ended has given its slot back."""
+    from catalog.search import engine
+
+    session = catalogue.session
+    query = PostgresBackend(session).matches_in(parse_query("parkeerplaatsen"), "title")
+    running = [engine._beside(session, query) for _ in range(engine.BESIDE_SLOTS)]
+    for future in running:
+        assert future is not None and len(future.result(timeout=30)) == 1
+    taken = [engine._beside_slots.acquire(blocking=False) for _ in range(engine.BESIDE_SLOTS)]
+    try:
+        assert all(taken)  # every slot came back
+        assert engine._beside(session, query) is None
+    finally:
+        for held in taken:
+            if held:
+                engine._beside_slots.release()
