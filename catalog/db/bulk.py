@@ -3,7 +3,11 @@
 Rows go to the driver with the columns' own bind processing done once per column and statement, not
 through SQLAlchemy's per-row parameter machinery:
 
-- SQLite: one ``executemany`` of a prepared statement (the sqlite3 module loops in C);
+- SQLite: multi-row ``INSERT ... VALUES (...), (...)`` statements of up to ``SQLITE_ROWS`` rows. Against one
+  ``executemany`` of a one-row statement this halves the cost of inserting datasets, whose trigger
+  feeds the FTS5 index: every statement of a table with triggers runs in a savepoint, and FTS5 writes
+  its pending terms out at each one, so one statement per row left a tiny index segment per dataset
+  (63 ms against 32 ms of CPU for 1,000 datasets); the narrow tables gain 20-45 % as well;
 - PostgreSQL: ``COPY ... FROM STDIN`` for inserts; for updates one statement per batch that reads
   every row from ``unnest`` of one array per column, sent in binary (no text escaping of raw bytes).
 
@@ -12,6 +16,7 @@ Both run inside the session's transaction, so they commit or roll back with the 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,7 +25,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
-__all__ = ["bulk_insert", "bulk_update", "in_values"]
+__all__ = ["SQLITE_ROWS", "bulk_insert", "bulk_update", "in_values"]
+
+SQLITE_ROWS = 500
+"""Rows per SQLite ``INSERT`` statement at most (fewer when the columns would pass the server's limit of
+bound variables)."""
 
 
 def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
@@ -95,9 +104,16 @@ def bulk_insert(
             for row in _rows_processed(table, columns, rows, dialect):
                 copy.write_row(row)
         return
-    marks = ", ".join("?" for _ in columns)
-    sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"
-    connection.exec_driver_sql(sql, _rows_processed(table, columns, rows, dialect))
+    processed = _rows_processed(table, columns, rows, dialect)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    size = max(1, min(SQLITE_ROWS, limit // len(columns)))
+    one = "(" + ", ".join("?" for _ in columns) + ")"
+    for start in range(0, len(processed), size):
+        chunk = processed[start : start + size]
+        sql = f"INSERT INTO {target} ({names}) VALUES {', '.join(one for _ in chunk)}"
+        connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
 
 
 def bulk_update(
