@@ -145,6 +145,16 @@ _VCARD_ORGANIZATION_NAME = _V + "organization-name"
 _VCARD_TEL = _V + "tel"
 _MDCAT_PHASES = tuple((name, _MDCAT + name) for name in ("levensfase", "ontwikkelingstoestand"))
 _DCAT_PACKAGING = (("compress_format", _D + "compressFormat"), ("package_format", _D + "packageFormat"))
+_DATASET_LINKS = (
+    ("relation", _DCT_RELATION),
+    ("source", _DCT_SOURCE),
+    ("has_version", _DCT_HAS_VERSION),
+    ("is_version_of", _DCT_IS_VERSION_OF),
+    ("is_referenced_by", _DCT_IS_REFERENCED_BY),
+    ("in_series", _DCAT_IN_SERIES),
+    ("applicable_legislation", _DCATAP_APPLICABLE_LEGISLATION),
+)
+"""The dataset's links to other resources: field name, predicate."""
 
 
 def _iri_of(node: object) -> str | None:
@@ -340,29 +350,47 @@ def _licence(r: NodeReader, props: Props, path: str) -> str | None:
 
 
 def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, Any]:
-    """Fields every catalogued resource has."""
-    spatial = _many(r, props, _DCT_SPATIAL, "spatial", location)
+    """Fields every catalogued resource has.
+
+    A property the node lacks gives its empty value at once (``has``): most are absent from a given
+    node, and asking a helper for each costs more than the lookup. The helpers run in the same order
+    either way, so the problems they note come in the same order.
+    """
+    has = props.__contains__
+    spatial = _many(r, props, _DCT_SPATIAL, "spatial", location) if has(_DCT_SPATIAL) else []
     return {
         "uri": _iri_of(node),
-        "identifier": _identifiers(r, props),
-        "title": r.text(props, _DCT_TITLE),
-        "description": r.text(props, _DCT_DESCRIPTION),
-        "keyword": _keywords(props),
-        "theme": r.mapped_all(props, _DCAT_THEME, norm.theme, "theme"),
-        "publisher": _first(r, props, _DCT_PUBLISHER, "publisher.", agent),
-        "creator": _first(r, props, _DCT_CREATOR, "creator.", agent),
-        "contact_point": _many(r, props, _DCAT_CONTACT_POINT, "contact_point", contact_point),
-        "issued": r.date(props, [_DCT_ISSUED, _DCT_CREATED], "issued"),
-        "modified": r.date(props, [_DCT_MODIFIED], "modified"),
-        "access_rights": r.mapped_one(props, [_DCT_ACCESS_RIGHTS], norm.access_rights, "access_rights"),
-        "license": _licence(r, props, "license"),
-        "rights": _first(r, props, _DCT_RIGHTS, "rights.", rights),
-        "conforms_to": r.iris(props, _DCT_CONFORMS_TO, "conforms_to"),
-        "landing_page": r.iris(props, _DCAT_LANDING_PAGE, "landing_page"),
-        "page": r.iris(props, _FOAF_PAGE, "page"),
-        "language": r.mapped_all(props, _DCT_LANGUAGE, norm.language, "language"),
+        "identifier": _identifiers(r, props) if has(_DCT_IDENTIFIER) or has(_ADMS_IDENTIFIER) else [],
+        "title": r.text(props, _DCT_TITLE) if has(_DCT_TITLE) else {},
+        "description": r.text(props, _DCT_DESCRIPTION) if has(_DCT_DESCRIPTION) else {},
+        "keyword": _keywords(props) if has(_DCAT_KEYWORD) else {},
+        "theme": r.mapped_all(props, _DCAT_THEME, norm.theme, "theme") if has(_DCAT_THEME) else [],
+        "publisher": _first(r, props, _DCT_PUBLISHER, "publisher.", agent) if has(_DCT_PUBLISHER) else None,
+        "creator": _first(r, props, _DCT_CREATOR, "creator.", agent) if has(_DCT_CREATOR) else None,
+        "contact_point": (
+            _many(r, props, _DCAT_CONTACT_POINT, "contact_point", contact_point)
+            if has(_DCAT_CONTACT_POINT)
+            else []
+        ),
+        "issued": r.date(props, [_DCT_ISSUED, _DCT_CREATED], "issued")
+        if has(_DCT_ISSUED) or has(_DCT_CREATED)
+        else None,
+        "modified": r.date(props, [_DCT_MODIFIED], "modified") if has(_DCT_MODIFIED) else None,
+        "access_rights": (
+            r.mapped_one(props, [_DCT_ACCESS_RIGHTS], norm.access_rights, "access_rights")
+            if has(_DCT_ACCESS_RIGHTS)
+            else None
+        ),
+        "license": _licence(r, props, "license") if has(_DCT_LICENSE) else None,
+        "rights": _first(r, props, _DCT_RIGHTS, "rights.", rights) if has(_DCT_RIGHTS) else None,
+        "conforms_to": r.iris(props, _DCT_CONFORMS_TO, "conforms_to") if has(_DCT_CONFORMS_TO) else [],
+        "landing_page": r.iris(props, _DCAT_LANDING_PAGE, "landing_page") if has(_DCAT_LANDING_PAGE) else [],
+        "page": r.iris(props, _FOAF_PAGE, "page") if has(_FOAF_PAGE) else [],
+        "language": r.mapped_all(props, _DCT_LANGUAGE, norm.language, "language")
+        if has(_DCT_LANGUAGE)
+        else [],
         "spatial": spatial,
-        "statuut": r.iris(props, _MDCAT_STATUUT, "statuut"),
+        "statuut": r.iris(props, _MDCAT_STATUUT, "statuut") if has(_MDCAT_STATUUT) else [],
     }
 
 
@@ -385,44 +413,65 @@ def _phases(r: NodeReader, props: Props, fields: dict[str, Any]) -> None:
 
 def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Distribution | None:
     props = r.props(node)
+    has = props.__contains__  # an absent property gives its empty value at once (see ``_common``)
     fields: dict[str, Any] = {
         "uri": _iri_of(node),
-        "identifier": _identifiers(r, props),
-        "title": r.text(props, _DCT_TITLE),
-        "description": r.text(props, _DCT_DESCRIPTION),
-        "access_url": r.iris(props, _DCAT_ACCESS_URL, path + "access_url"),
-        "download_url": r.iris(props, _DCAT_DOWNLOAD_URL, path + "download_url"),
-        "license": _licence(r, props, path + "license"),
-        "rights": _first(r, props, _DCT_RIGHTS, path + "rights.", rights),
-        "access_rights": r.mapped_one(
-            props, [_DCT_ACCESS_RIGHTS], norm.access_rights, path + "access_rights"
+        "identifier": _identifiers(r, props) if has(_DCT_IDENTIFIER) or has(_ADMS_IDENTIFIER) else [],
+        "title": r.text(props, _DCT_TITLE) if has(_DCT_TITLE) else {},
+        "description": r.text(props, _DCT_DESCRIPTION) if has(_DCT_DESCRIPTION) else {},
+        "access_url": (r.iris(props, _DCAT_ACCESS_URL, path + "access_url") if has(_DCAT_ACCESS_URL) else []),
+        "download_url": (
+            r.iris(props, _DCAT_DOWNLOAD_URL, path + "download_url") if has(_DCAT_DOWNLOAD_URL) else []
         ),
-        "issued": r.date(props, [_DCT_ISSUED], path + "issued"),
-        "modified": r.date(props, [_DCT_MODIFIED], path + "modified"),
-        "status": r.mapped_one(props, [_ADMS_STATUS], norm.status, path + "status"),
-        "availability": next(iter(r.iris(props, _DCATAP_AVAILABILITY, path + "availability")), None),
-        "language": r.mapped_all(props, _DCT_LANGUAGE, norm.language, path + "language"),
-        "conforms_to": r.iris(props, _DCT_CONFORMS_TO, path + "conforms_to"),
-        "page": r.iris(props, _FOAF_PAGE, path + "page"),
-        "temporal_resolution": r.plain(props, _DCAT_TEMPORAL_RESOLUTION),
+        "license": _licence(r, props, path + "license") if has(_DCT_LICENSE) else None,
+        "rights": _first(r, props, _DCT_RIGHTS, path + "rights.", rights) if has(_DCT_RIGHTS) else None,
+        "access_rights": (
+            r.mapped_one(props, [_DCT_ACCESS_RIGHTS], norm.access_rights, path + "access_rights")
+            if has(_DCT_ACCESS_RIGHTS)
+            else None
+        ),
+        "issued": r.date(props, [_DCT_ISSUED], path + "issued") if has(_DCT_ISSUED) else None,
+        "modified": r.date(props, [_DCT_MODIFIED], path + "modified") if has(_DCT_MODIFIED) else None,
+        "status": (
+            r.mapped_one(props, [_ADMS_STATUS], norm.status, path + "status") if has(_ADMS_STATUS) else None
+        ),
+        "availability": (
+            next(iter(r.iris(props, _DCATAP_AVAILABILITY, path + "availability")), None)
+            if has(_DCATAP_AVAILABILITY)
+            else None
+        ),
+        "language": (
+            r.mapped_all(props, _DCT_LANGUAGE, norm.language, path + "language") if has(_DCT_LANGUAGE) else []
+        ),
+        "conforms_to": (
+            r.iris(props, _DCT_CONFORMS_TO, path + "conforms_to") if has(_DCT_CONFORMS_TO) else []
+        ),
+        "page": r.iris(props, _FOAF_PAGE, path + "page") if has(_FOAF_PAGE) else [],
+        "temporal_resolution": (
+            r.plain(props, _DCAT_TEMPORAL_RESOLUTION) if has(_DCAT_TEMPORAL_RESOLUTION) else None
+        ),
     }
     _formats(r, props, path, fields)
     for name, predicate in _DCAT_PACKAGING:
-        fields[name] = r.mapped_one(props, [predicate], norm.media_type, path + name)
-    size = r.plain(props, _DCAT_BYTE_SIZE)
+        fields[name] = (
+            r.mapped_one(props, [predicate], norm.media_type, path + name) if has(predicate) else None
+        )
+    size = r.plain(props, _DCAT_BYTE_SIZE) if has(_DCAT_BYTE_SIZE) else None
     if size is not None:
         fields["byte_size"] = parse_int(size)
         if fields["byte_size"] is None:
             r.problem(path + "byte_size", "not a whole number", size)
-    resolution = r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
-    if resolution is not None:
-        fields["spatial_resolution_in_meters"] = parse_float(resolution)
-    checksum = _first(r, props, _SPDX_CHECKSUM, path + "checksum.", _checksum)
-    fields["checksum"] = checksum
+    if has(_DCAT_SPATIAL_RESOLUTION_IN_METERS):
+        resolution = r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
+        if resolution is not None:
+            fields["spatial_resolution_in_meters"] = parse_float(resolution)
+    fields["checksum"] = (
+        _first(r, props, _SPDX_CHECKSUM, path + "checksum.", _checksum) if has(_SPDX_CHECKSUM) else None
+    )
     if depth < _MAX_DEPTH:
         services = [
             data_service(r, value, depth + 1)
-            for value in props.get(_DCAT_ACCESS_SERVICE, [])
+            for value in props.get(_DCAT_ACCESS_SERVICE, ())
             if not isinstance(value, ox.Literal)
         ]
         fields["access_service"] = _sorted([s for s in services if s is not None])
@@ -477,37 +526,42 @@ def _temporal(r: NodeReader, props: Props) -> list[PeriodOfTime]:
 
 def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
     props = r.props(node)
+    has = props.__contains__  # an absent property gives its empty value at once (see ``_common``)
     fields = _common(r, node, props, depth)
     dists = [
         distribution(r, v, f"distribution.{i}.", depth)
-        for i, v in enumerate(props.get(_DCAT_DISTRIBUTION, []))
+        for i, v in enumerate(props.get(_DCAT_DISTRIBUTION, ()))
     ]
     kept = [d for d in dists if d is not None]
     deferred = bool(kept) and isinstance(kept[0], dict)
     fields["distribution"] = kept if deferred else _ordered_distributions(kept)
-    fields["temporal"] = _temporal(r, props)
-    fields["frequency"] = r.mapped_one(props, [_DCT_ACCRUAL_PERIODICITY], norm.frequency, "frequency")
-    fields["version"] = r.plain(props, _DCAT_VERSION, _OWL_VERSION_INFO, _ADMS_VERSION)
-    fields["version_notes"] = r.text(props, _ADMS_VERSION_NOTES)
-    fields["provenance"] = r.text(props, _DCT_PROVENANCE)
-    for name, predicate in (
-        ("relation", _DCT_RELATION),
-        ("source", _DCT_SOURCE),
-        ("has_version", _DCT_HAS_VERSION),
-        ("is_version_of", _DCT_IS_VERSION_OF),
-        ("is_referenced_by", _DCT_IS_REFERENCED_BY),
-        ("in_series", _DCAT_IN_SERIES),
-        ("applicable_legislation", _DCATAP_APPLICABLE_LEGISLATION),
-    ):
-        fields[name] = r.iris(props, predicate, name)
-    fields["qualified_attribution"] = _many(
-        r, props, _DCAT_QUALIFIED_ATTRIBUTION, "qualified_attribution", _attribution
+    fields["temporal"] = _temporal(r, props) if has(_DCT_TEMPORAL) else []
+    fields["frequency"] = (
+        r.mapped_one(props, [_DCT_ACCRUAL_PERIODICITY], norm.frequency, "frequency")
+        if has(_DCT_ACCRUAL_PERIODICITY)
+        else None
     )
-    types = r.iris(props, _DCT_TYPE, "type")
+    fields["version"] = r.plain(props, _DCAT_VERSION, _OWL_VERSION_INFO, _ADMS_VERSION)
+    fields["version_notes"] = r.text(props, _ADMS_VERSION_NOTES) if has(_ADMS_VERSION_NOTES) else {}
+    fields["provenance"] = r.text(props, _DCT_PROVENANCE) if has(_DCT_PROVENANCE) else {}
+    for name, predicate in _DATASET_LINKS:
+        fields[name] = r.iris(props, predicate, name) if has(predicate) else []
+    fields["qualified_attribution"] = (
+        _many(r, props, _DCAT_QUALIFIED_ATTRIBUTION, "qualified_attribution", _attribution)
+        if has(_DCAT_QUALIFIED_ATTRIBUTION)
+        else []
+    )
+    types = r.iris(props, _DCT_TYPE, "type") if has(_DCT_TYPE) else None
     fields["type"] = min(types) if types else None
-    resolution = r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
+    resolution = (
+        r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
+        if has(_DCAT_SPATIAL_RESOLUTION_IN_METERS)
+        else None
+    )
     fields["spatial_resolution_in_meters"] = parse_float(resolution) if resolution else None
-    fields["temporal_resolution"] = r.plain(props, _DCAT_TEMPORAL_RESOLUTION)
+    fields["temporal_resolution"] = (
+        r.plain(props, _DCAT_TEMPORAL_RESOLUTION) if has(_DCAT_TEMPORAL_RESOLUTION) else None
+    )
     _phases(r, props, fields)
     return r.build(Dataset, "", fields)
 
