@@ -93,15 +93,18 @@ def check_not_plain_json(head: bytes, url: str) -> None:
         raise FeedError(f"{url}: not DCAT RDF: a JSON document without JSON-LD keywords (@context, @id)")
 
 
+def _key(parsed: ParsedRecord) -> tuple[str, str | None]:
+    """A parsed record's remote id (its IRI, else its first identifier) and why it is skipped, if it is."""
+    if parsed.subject.startswith("_:"):
+        if parsed.record.identifier:
+            return parsed.record.identifier[0], None
+        return parsed.subject, "record has no IRI and no dct:identifier"
+    return parsed.subject, None
+
+
 def harvested_from_parsed(parsed: ParsedRecord, url: str) -> HarvestedRecord:
     """One parsed record as the engine takes it; keyed by IRI, else first identifier, else skipped."""
-    remote_id = parsed.subject
-    skipped: str | None = None
-    if remote_id.startswith("_:"):
-        if parsed.record.identifier:
-            remote_id = parsed.record.identifier[0]
-        else:
-            skipped = "record has no IRI and no dct:identifier"
+    remote_id, skipped = _key(parsed)
     return HarvestedRecord(
         remote_id=remote_id,
         raw=parsed.raw,
@@ -153,18 +156,18 @@ def open_page(request: PageRequest) -> FeedReader:
 
 def prepared_from_parsed(parsed: ParsedRecord, url: str) -> HarvestedRecord:
     """``harvested_from_parsed`` with what the store needs worked out (``catalog.db.upsert.prepare``)."""
-    harvested = harvested_from_parsed(parsed, url)
-    record = harvested.record
-    if record is None:
-        return harvested
+    remote_id, skipped = _key(parsed)
+    if skipped:
+        return harvested_from_parsed(parsed, url)
+    record = parsed.record
     return PreparedRecord(
-        remote_id=harvested.remote_id,
-        raw=harvested.raw,
-        raw_format=harvested.raw_format,
+        remote_id=remote_id,
+        raw=parsed.raw,
+        raw_format="ntriples",
         record=record,
-        problems=harvested.problems,
+        problems=parsed.problems,
         url=url,
-        prepared=prepare(record, harvested.raw),
+        prepared=prepare(record, parsed.raw),
         municipality=municipality_of(record),
     )
 
