@@ -4,6 +4,11 @@ SQLite connections get ``journal_mode=WAL``, ``foreign_keys=ON``, ``busy_timeout
 ``synchronous=NORMAL`` and a 64 MiB page cache on connect, and real transactions: the driver's own
 implicit transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself, so DDL and reads
 are transactional too and a rolled-back batch leaves nothing behind.
+
+PostgreSQL connections run with ``jit = off``. The catalogue's queries are short, and a plan whose
+estimates pass ``jit_above_cost`` (stale statistics are enough) paid about 110 ms of compilation for 5 ms of
+work in the million-dataset benchmark. The in-memory index build over a million datasets was also faster
+without JIT (14.3 against 16.3 s).
 """
 
 from __future__ import annotations
@@ -57,8 +62,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if parsed.get_driver_name() != "psycopg":
             shown = parsed.render_as_string(hide_password=True)
             raise ConfigError(f"PostgreSQL needs the psycopg 3 driver (postgresql+psycopg://), got {shown}")
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        engine = create_engine(parsed, echo=echo, pool_pre_ping=True)
+        _configure_postgres(engine)
+        return engine
     raise ConfigError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # a SET outside any transaction lasts for the session
+        try:
+            dbapi_connection.execute("SET jit = off")
+        finally:
+            dbapi_connection.autocommit = autocommit
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from catalog.db.engine import make_engine, make_session_factory
+from tests.conftest import Store
 
 
 def _read_then_write(factory, n: int, errors: list[Exception]) -> None:  # type: ignore[no-untyped-def]
@@ -54,3 +55,12 @@ def test_plain_sessions_would_fail_the_same_race(tmp_path: Path) -> None:
     if not errors:
         pytest.skip("the threads did not overlap on this run")
     assert "locked" in str(errors[0]) and stored < 3
+
+
+@pytest.mark.parametrize("store", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_postgresql_connections_run_without_jit(store: Store) -> None:
+    """Short catalogue queries never pay for JIT compilation, whatever the planner estimates."""
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        connection.rollback()
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"  # a session setting, kept
