@@ -7,7 +7,9 @@ through SQLAlchemy's per-row parameter machinery:
   ``executemany`` of a one-row statement this halves the cost of inserting datasets, whose trigger
   feeds the FTS5 index: every statement of a table with triggers runs in a savepoint, and FTS5 writes
   its pending terms out at each one, so one statement per row left a tiny index segment per dataset
-  (63 ms against 32 ms of CPU for 1,000 datasets); the narrow tables gain 20-45 % as well;
+  (63 ms against 32 ms of CPU for 1,000 datasets); the narrow tables gain 20-45 % as well. Updates
+  likewise: ``UPDATE ... FROM (VALUES ...)`` of up to ``SQLITE_ROWS`` rows (SQLite 3.33 and later;
+  one statement per row before), 57 against 91-119 ms of CPU for 1,000 changed datasets;
 - PostgreSQL: ``COPY ... FROM STDIN`` for inserts; for updates one statement per batch that reads
   every row from ``unnest`` of one array per column, sent in binary (no text escaping of raw bytes).
 
@@ -139,10 +141,25 @@ def bulk_update(
         with driver.cursor(binary=True) as cursor:
             cursor.execute(sql, tuple(_columns_of(table, all_columns, rows, dialect)))
         return
-    sets = ", ".join(f"{_quote(connection, c)} = ?" for c in columns)
-    sql = f"UPDATE {target} SET {sets} WHERE {_quote(connection, key)} = ?"
     processed = _rows_processed(table, all_columns, rows, dialect)
-    connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in processed])
+    if sqlite3.sqlite_version_info < (3, 33):  # no UPDATE ... FROM: one statement per row
+        sets = ", ".join(f"{_quote(connection, c)} = ?" for c in columns)
+        sql = f"UPDATE {target} SET {sets} WHERE {_quote(connection, key)} = ?"
+        connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in processed])
+        return
+    latest = list({row[0]: row for row in processed}.values())  # a key given twice: its last row, as before
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    size = max(1, min(SQLITE_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(all_columns)))
+    one = "(" + ", ".join("?" for _ in all_columns) + ")"
+    sets = ", ".join(f"{_quote(connection, c)} = v.column{i}" for i, c in enumerate(columns, start=2))
+    for start in range(0, len(latest), size):
+        chunk = latest[start : start + size]
+        sql = (
+            f"UPDATE {target} SET {sets} FROM (VALUES {', '.join(one for _ in chunk)}) AS v "
+            f"WHERE {target}.{_quote(connection, key)} = v.column1"
+        )
+        connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
 
 
 def in_values(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
