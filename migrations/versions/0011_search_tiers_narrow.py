@@ -40,65 +40,27 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_SIGNATURE = "catalog_search_document(title text, keywords text, body text, stems text, record text)"
-
-_LANGUAGES = """
-    SELECT coalesce(bool_or(tag LIKE '%/NLD' OR tag = 'nl' OR tag LIKE 'nl-%'), false),
-           coalesce(bool_or(tag LIKE '%/ENG' OR tag = 'en' OR tag LIKE 'en-%'), false)
-      INTO dutch, english
-      FROM (
-        SELECT jsonb_array_elements_text(doc -> 'language') WHERE jsonb_typeof(doc -> 'language') = 'array'
-        UNION ALL
-        SELECT jsonb_object_keys(doc -> 'title') WHERE jsonb_typeof(doc -> 'title') = 'object'
-        UNION ALL
-        SELECT jsonb_object_keys(doc -> 'description') WHERE jsonb_typeof(doc -> 'description') = 'object'
-      ) AS tags(tag);
-    IF NOT (dutch OR english) THEN
-        dutch := true;
-        english := true;
-    END IF;"""
-
 _MARKED = """
-CREATE FUNCTION catalog_search_marked(mark text, words tsvector) RETURNS tsvector
+CREATE FUNCTION catalog_search_marked(document tsvector) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT array_to_tsvector(ARRAY(SELECT mark || lexeme FROM unnest(tsvector_to_array(words)) AS lexeme))
+    SELECT document || array_to_tsvector(ARRAY(
+        SELECT 'T:' || lexeme FROM unnest(document) WHERE 'A' = ANY(weights)
+        UNION ALL
+        SELECT 'K:' || lexeme FROM unnest(document) WHERE 'B' = ANY(weights)
+    ))
 $$"""
+"""A document (migration 0007's ``catalog_search_document``) with its title lexemes (weight A) again,
+marked ``T:``, and its keyword lexemes (weight B), marked ``K:``: taken from the document itself, so
+the words and the languages they are stemmed in are the document's own."""
 
-_DOCUMENT = f"""
-CREATE OR REPLACE FUNCTION {_SIGNATURE}
-RETURNS tsvector LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-DECLARE
-    doc jsonb := record::jsonb;
-    dutch boolean;
-    english boolean;
-    titled tsvector;
-    keyed tsvector;
-BEGIN{_LANGUAGES}
-    titled := catalog_search_words(title, dutch, english);
-    keyed := catalog_search_words(keywords, dutch, english);
-    RETURN setweight(titled, 'A')
-        || setweight(keyed, 'B')
-        || setweight(catalog_search_words(body, dutch, english), 'C')
-        || setweight(to_tsvector('catalog_simple', coalesce(stems, '')), 'D')
-        || catalog_search_marked('T:', titled)
-        || catalog_search_marked('K:', keyed);
-END
-$$"""
 
-_PREVIOUS = f"""
-CREATE OR REPLACE FUNCTION {_SIGNATURE}
-RETURNS tsvector LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-DECLARE
-    doc jsonb := record::jsonb;
-    dutch boolean;
-    english boolean;
-BEGIN{_LANGUAGES}
-    RETURN setweight(catalog_search_words(title, dutch, english), 'A')
-        || setweight(catalog_search_words(keywords, dutch, english), 'B')
-        || setweight(catalog_search_words(body, dutch, english), 'C')
-        || setweight(to_tsvector('catalog_simple', coalesce(stems, '')), 'D');
-END
-$$"""
+def _document(row: str, narrow: bool) -> str:
+    """The document of the dataset ``row`` (``NEW.``, or nothing for a query's own columns)."""
+    columns = ", ".join(
+        row + c for c in ("search_title", "search_keywords", "search_text", "search_stems", "record")
+    )
+    document = f"catalog_search_document({columns})"
+    return f"catalog_search_marked({document})" if narrow else document
 
 
 PAD = "repeat(' ', current_setting('block_size')::integer / 4)"
@@ -109,7 +71,7 @@ CREATE OR REPLACE FUNCTION catalog_search_inserted() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO dataset_search (dataset_id, document{pad})
-    SELECT id, catalog_search_document(search_title, search_keywords, search_text, search_stems, record){padding}
+    SELECT id, {document}{padding}
       FROM inserted WHERE withdrawn_at IS NULL;
     RETURN NULL;
 END
@@ -120,8 +82,7 @@ LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     IF NEW.withdrawn_at IS NULL THEN
         INSERT INTO dataset_search (dataset_id, document{pad})
-        VALUES (NEW.id, catalog_search_document(
-            NEW.search_title, NEW.search_keywords, NEW.search_text, NEW.search_stems, NEW.record){padding})
+        VALUES (NEW.id, {new_document}{padding})
         ON CONFLICT (dataset_id) DO UPDATE SET document = excluded.document{repad};
     ELSE
         DELETE FROM dataset_search WHERE dataset_id = NEW.id;
@@ -132,13 +93,13 @@ $$"""
 
 
 def _triggers(narrow: bool) -> list[str]:
-    """The two trigger functions of migration 0007, writing ``pad`` when the table has it."""
-    if narrow:
-        filled = _TRIGGERS.format(
-            pad=", pad", padding=f", {PAD}", repad=", pad = excluded.pad"
-        )
-    else:
-        filled = _TRIGGERS.format(pad="", padding="", repad="")
+    """The two trigger functions of migration 0007; when ``narrow``, writing marked documents and ``pad``."""
+    pad = {"pad": ", pad", "padding": f", {PAD}", "repad": ", pad = excluded.pad"}
+    filled = _TRIGGERS.format(
+        document=_document("", narrow),
+        new_document=_document("NEW.", narrow),
+        **(pad if narrow else dict.fromkeys(pad, "")),
+    )
     return filled.split("---")
 
 
@@ -159,8 +120,7 @@ def _refill(narrow: bool) -> None:
     pad, padding = (", pad", f", {PAD}") if narrow else ("", "")
     op.execute(
         f"INSERT INTO dataset_search (dataset_id, document{pad}) "
-        "SELECT id, catalog_search_document(search_title, search_keywords, search_text, search_stems, record)"
-        f"{padding} FROM datasets WHERE withdrawn_at IS NULL ORDER BY id"
+        f"SELECT id, {_document('', narrow)}{padding} FROM datasets WHERE withdrawn_at IS NULL ORDER BY id"
     )
     op.execute("CREATE INDEX ix_dataset_search_document ON dataset_search USING gin (document)")
 
@@ -169,13 +129,11 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(_MARKED)
-    op.execute(_DOCUMENT)
     _refill(narrow=True)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(_PREVIOUS)
-    op.execute("DROP FUNCTION IF EXISTS catalog_search_marked(text, tsvector)")
-    _refill(narrow=False)
+    _refill(narrow=False)  # the triggers first: they call the function dropped next
+    op.execute("DROP FUNCTION IF EXISTS catalog_search_marked(tsvector)")
