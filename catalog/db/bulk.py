@@ -19,7 +19,7 @@ Both run inside the session's transaction, so they commit or roll back with the 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, any_, bindparam
@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 __all__ = ["SQLITE_ROWS", "bulk_insert", "bulk_update", "in_values"]
 
 SQLITE_ROWS = 500
-"""Rows per SQLite ``INSERT`` statement at most (fewer when the columns would pass the server's limit of
-bound variables)."""
+"""Rows per SQLite ``INSERT`` or ``UPDATE`` statement at most (fewer when the columns would pass the
+server's limit of bound variables)."""
 
 
 def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
@@ -106,16 +106,8 @@ def bulk_insert(
             for row in _rows_processed(table, columns, rows, dialect):
                 copy.write_row(row)
         return
-    processed = _rows_processed(table, columns, rows, dialect)
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    size = max(1, min(SQLITE_ROWS, limit // len(columns)))
-    one = "(" + ", ".join("?" for _ in columns) + ")"
-    for start in range(0, len(processed), size):
-        chunk = processed[start : start + size]
-        sql = f"INSERT INTO {target} ({names}) VALUES {', '.join(one for _ in chunk)}"
-        connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
+    for values, params in _sqlite_values(connection, _rows_processed(table, columns, rows, dialect)):
+        connection.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES {values}", params)
 
 
 def bulk_update(
@@ -148,18 +140,29 @@ def bulk_update(
         connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in processed])
         return
     latest = list({row[0]: row for row in processed}.values())  # a key given twice: its last row, as before
+    sets = ", ".join(f"{_quote(connection, c)} = v.column{i}" for i, c in enumerate(columns, start=2))
+    where = f"{target}.{_quote(connection, key)} = v.column1"
+    for values, params in _sqlite_values(connection, latest):
+        connection.exec_driver_sql(
+            f"UPDATE {target} SET {sets} FROM (VALUES {values}) AS v WHERE {where}", params
+        )
+
+
+def _sqlite_values(
+    connection: Connection, rows: Sequence[tuple[Any, ...]]
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """``rows`` as ``VALUES`` lists of up to ``SQLITE_ROWS`` rows (fewer when they would pass the
+    connection's limit of bound variables): each list's placeholders and its flat parameters."""
+    if not rows:
+        return
     driver = connection.connection.driver_connection
     assert driver is not None
-    size = max(1, min(SQLITE_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(all_columns)))
-    one = "(" + ", ".join("?" for _ in all_columns) + ")"
-    sets = ", ".join(f"{_quote(connection, c)} = v.column{i}" for i, c in enumerate(columns, start=2))
-    for start in range(0, len(latest), size):
-        chunk = latest[start : start + size]
-        sql = (
-            f"UPDATE {target} SET {sets} FROM (VALUES {', '.join(one for _ in chunk)}) AS v "
-            f"WHERE {target}.{_quote(connection, key)} = v.column1"
-        )
-        connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
+    width = len(rows[0])
+    size = max(1, min(SQLITE_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    one = "(" + ", ".join("?" for _ in range(width)) + ")"
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        yield ", ".join(one for _ in chunk), tuple(value for row in chunk for value in row)
 
 
 def in_values(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
