@@ -93,6 +93,10 @@ def check_not_plain_json(head: bytes, url: str) -> None:
         raise FeedError(f"{url}: not DCAT RDF: a JSON document without JSON-LD keywords (@context, @id)")
 
 
+RAW_FORMAT = "ntriples"
+"""The format of a DCAT record's raw payload (its bounded description, as N-Triples)."""
+
+
 def _key(parsed: ParsedRecord) -> tuple[str, str | None]:
     """A parsed record's remote id (its IRI, else its first identifier) and why it is skipped, if it is."""
     if parsed.subject.startswith("_:"):
@@ -108,7 +112,7 @@ def harvested_from_parsed(parsed: ParsedRecord, url: str) -> HarvestedRecord:
     return HarvestedRecord(
         remote_id=remote_id,
         raw=parsed.raw,
-        raw_format="ntriples",
+        raw_format=RAW_FORMAT,
         record=None if skipped else parsed.record,
         problems=parsed.problems,
         url=url,
@@ -163,7 +167,7 @@ def prepared_from_parsed(parsed: ParsedRecord, url: str) -> HarvestedRecord:
     return PreparedRecord(
         remote_id=remote_id,
         raw=parsed.raw,
-        raw_format="ntriples",
+        raw_format=RAW_FORMAT,
         record=record,
         problems=parsed.problems,
         url=url,
@@ -187,7 +191,7 @@ def page_records(result: PageResult, url: str) -> list[HarvestedRecord]:
 
 def _failed(subject: str, reason: str, url: str) -> HarvestedRecord:
     return HarvestedRecord(
-        remote_id=subject, raw=b"", raw_format="ntriples", record=None, url=url, error=reason
+        remote_id=subject, raw=b"", raw_format=RAW_FORMAT, record=None, url=url, error=reason
     )
 
 
