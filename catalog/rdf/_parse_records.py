@@ -157,6 +157,14 @@ _DATASET_LINKS = (
 """The dataset's links to other resources: field name, predicate."""
 
 
+_RESOURCE_LINKS = (
+    ("conforms_to", _DCT_CONFORMS_TO),
+    ("landing_page", _DCAT_LANDING_PAGE),
+    ("page", _FOAF_PAGE),
+)
+"""Links every catalogued resource may have, in the order they are read: field name, predicate."""
+
+
 def _iri_of(node: object) -> str | None:
     if isinstance(node, ox.NamedNode):
         value = node.value
@@ -210,19 +218,25 @@ def agent(r: NodeReader, node: object, path: str) -> Agent | None:
     if isinstance(node, ox.Literal):
         return r.build(Agent, path, {"name": r.text({"n": [node]}, "n")})
     props = r.props(node)
-    fields: dict[str, Any] = {
-        "uri": _iri_of(node),
-        "name": r.text(props, _FOAF_NAME, _VCARD_FN, _SKOS_PREF_LABEL, _RDFS_LABEL, _VCARD_ORGANIZATION_NAME),
-        "homepage": next(iter(r.iris(props, _FOAF_HOMEPAGE, path + "homepage")), None),
-        "identifier": r.plain(props, _DCT_IDENTIFIER, _SKOS_NOTATION),
-    }
+    uri = _iri_of(node)
+    name = r.text(props, _FOAF_NAME, _VCARD_FN, _SKOS_PREF_LABEL, _RDFS_LABEL, _VCARD_ORGANIZATION_NAME)
+    homepage = next(iter(r.iris(props, _FOAF_HOMEPAGE, path + "homepage")), None)
+    identifier = r.plain(props, _DCT_IDENTIFIER, _SKOS_NOTATION)
+    # Only the values found: an absent one is the model's default (see ``_common``).
+    fields: dict[str, Any] = {"name": name}
+    if uri is not None:
+        fields["uri"] = uri
+    if homepage is not None:
+        fields["homepage"] = homepage
+    if identifier is not None:
+        fields["identifier"] = identifier
     types = r.iris(props, _DCT_TYPE, path + "type")
     if types:
         fields["type"] = min(types)
     for value in [*props.get(_FOAF_MBOX, []), *props.get(_VCARD_HAS_EMAIL, [])]:
         fields["email"] = _email(r, value)
         break
-    if fields["uri"] is None and not fields["name"]:
+    if uri is None and not name:
         return None
     return r.build(Agent, path, fields)
 
@@ -233,10 +247,13 @@ def contact_point(r: NodeReader, node: object, path: str) -> ContactPoint | None
         key = "email" if "@" in text and " " not in text else "name"
         return r.build(ContactPoint, path, {key: _email(r, node) if key == "email" else text})
     props = r.props(node)
-    fields: dict[str, Any] = {
-        "uri": _iri_of(node),
-        "name": r.plain(props, _VCARD_FN, _VCARD_ORGANIZATION_NAME, _FOAF_NAME, _RDFS_LABEL),
-    }
+    fields: dict[str, Any] = {}  # only the values found (see ``_common``)
+    uri = _iri_of(node)
+    if uri is not None:
+        fields["uri"] = uri
+    name = r.plain(props, _VCARD_FN, _VCARD_ORGANIZATION_NAME, _FOAF_NAME, _RDFS_LABEL)
+    if name is not None:
+        fields["name"] = name
     for value in props.get(_VCARD_HAS_EMAIL, []) + props.get(_VCARD_EMAIL, []) + props.get(_FOAF_MBOX, []):
         fields["email"] = _email(r, value)
         break
@@ -350,48 +367,57 @@ def _licence(r: NodeReader, props: Props, path: str) -> str | None:
 
 
 def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, Any]:
-    """Fields every catalogued resource has.
+    """Fields every catalogued resource has, for the properties the node has.
 
-    A property the node lacks gives its empty value at once (``has``): most are absent from a given
-    node, and asking a helper for each costs more than the lookup. The helpers run in the same order
-    either way, so the problems they note come in the same order.
+    A property the node lacks is left out (``has``), so the model gives it its empty default: most
+    are absent from a given node, and neither a helper nor validation is spent on them (a default is
+    not validated). The helpers run in the same order either way, so the problems they note come in the
+    same order.
     """
     has = props.__contains__
-    spatial = _many(r, props, _DCT_SPATIAL, "spatial", location) if has(_DCT_SPATIAL) else []
-    return {
-        "uri": _iri_of(node),
-        "identifier": _identifiers(r, props) if has(_DCT_IDENTIFIER) or has(_ADMS_IDENTIFIER) else [],
-        "title": r.text(props, _DCT_TITLE) if has(_DCT_TITLE) else {},
-        "description": r.text(props, _DCT_DESCRIPTION) if has(_DCT_DESCRIPTION) else {},
-        "keyword": _keywords(props) if has(_DCAT_KEYWORD) else {},
-        "theme": r.mapped_all(props, _DCAT_THEME, norm.theme, "theme") if has(_DCAT_THEME) else [],
-        "publisher": _first(r, props, _DCT_PUBLISHER, "publisher.", agent) if has(_DCT_PUBLISHER) else None,
-        "creator": _first(r, props, _DCT_CREATOR, "creator.", agent) if has(_DCT_CREATOR) else None,
-        "contact_point": (
-            _many(r, props, _DCAT_CONTACT_POINT, "contact_point", contact_point)
-            if has(_DCAT_CONTACT_POINT)
-            else []
-        ),
-        "issued": r.date(props, [_DCT_ISSUED, _DCT_CREATED], "issued")
-        if has(_DCT_ISSUED) or has(_DCT_CREATED)
-        else None,
-        "modified": r.date(props, [_DCT_MODIFIED], "modified") if has(_DCT_MODIFIED) else None,
-        "access_rights": (
-            r.mapped_one(props, [_DCT_ACCESS_RIGHTS], norm.access_rights, "access_rights")
-            if has(_DCT_ACCESS_RIGHTS)
-            else None
-        ),
-        "license": _licence(r, props, "license") if has(_DCT_LICENSE) else None,
-        "rights": _first(r, props, _DCT_RIGHTS, "rights.", rights) if has(_DCT_RIGHTS) else None,
-        "conforms_to": r.iris(props, _DCT_CONFORMS_TO, "conforms_to") if has(_DCT_CONFORMS_TO) else [],
-        "landing_page": r.iris(props, _DCAT_LANDING_PAGE, "landing_page") if has(_DCAT_LANDING_PAGE) else [],
-        "page": r.iris(props, _FOAF_PAGE, "page") if has(_FOAF_PAGE) else [],
-        "language": r.mapped_all(props, _DCT_LANGUAGE, norm.language, "language")
-        if has(_DCT_LANGUAGE)
-        else [],
-        "spatial": spatial,
-        "statuut": r.iris(props, _MDCAT_STATUUT, "statuut") if has(_MDCAT_STATUUT) else [],
-    }
+    fields: dict[str, Any] = {}
+    spatial = _many(r, props, _DCT_SPATIAL, "spatial", location) if has(_DCT_SPATIAL) else None
+    uri = _iri_of(node)
+    if uri is not None:
+        fields["uri"] = uri
+    if has(_DCT_IDENTIFIER) or has(_ADMS_IDENTIFIER):
+        fields["identifier"] = _identifiers(r, props)
+    if has(_DCT_TITLE):
+        fields["title"] = r.text(props, _DCT_TITLE)
+    if has(_DCT_DESCRIPTION):
+        fields["description"] = r.text(props, _DCT_DESCRIPTION)
+    if has(_DCAT_KEYWORD):
+        fields["keyword"] = _keywords(props)
+    if has(_DCAT_THEME):
+        fields["theme"] = r.mapped_all(props, _DCAT_THEME, norm.theme, "theme")
+    if has(_DCT_PUBLISHER):
+        fields["publisher"] = _first(r, props, _DCT_PUBLISHER, "publisher.", agent)
+    if has(_DCT_CREATOR):
+        fields["creator"] = _first(r, props, _DCT_CREATOR, "creator.", agent)
+    if has(_DCAT_CONTACT_POINT):
+        fields["contact_point"] = _many(r, props, _DCAT_CONTACT_POINT, "contact_point", contact_point)
+    if has(_DCT_ISSUED) or has(_DCT_CREATED):
+        fields["issued"] = r.date(props, [_DCT_ISSUED, _DCT_CREATED], "issued")
+    if has(_DCT_MODIFIED):
+        fields["modified"] = r.date(props, [_DCT_MODIFIED], "modified")
+    if has(_DCT_ACCESS_RIGHTS):
+        fields["access_rights"] = r.mapped_one(
+            props, [_DCT_ACCESS_RIGHTS], norm.access_rights, "access_rights"
+        )
+    if has(_DCT_LICENSE):
+        fields["license"] = _licence(r, props, "license")
+    if has(_DCT_RIGHTS):
+        fields["rights"] = _first(r, props, _DCT_RIGHTS, "rights.", rights)
+    for name, predicate in _RESOURCE_LINKS:
+        if has(predicate):
+            fields[name] = r.iris(props, predicate, name)
+    if has(_DCT_LANGUAGE):
+        fields["language"] = r.mapped_all(props, _DCT_LANGUAGE, norm.language, "language")
+    if spatial is not None:
+        fields["spatial"] = spatial
+    if has(_MDCAT_STATUUT):
+        fields["statuut"] = r.iris(props, _MDCAT_STATUUT, "statuut")
+    return fields
 
 
 def _keywords(props: Props) -> dict[str, list[str]]:
@@ -413,49 +439,49 @@ def _phases(r: NodeReader, props: Props, fields: dict[str, Any]) -> None:
 
 def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Distribution | None:
     props = r.props(node)
-    has = props.__contains__  # an absent property gives its empty value at once (see ``_common``)
-    fields: dict[str, Any] = {
-        "uri": _iri_of(node),
-        "identifier": _identifiers(r, props) if has(_DCT_IDENTIFIER) or has(_ADMS_IDENTIFIER) else [],
-        "title": r.text(props, _DCT_TITLE) if has(_DCT_TITLE) else {},
-        "description": r.text(props, _DCT_DESCRIPTION) if has(_DCT_DESCRIPTION) else {},
-        "access_url": (r.iris(props, _DCAT_ACCESS_URL, path + "access_url") if has(_DCAT_ACCESS_URL) else []),
-        "download_url": (
-            r.iris(props, _DCAT_DOWNLOAD_URL, path + "download_url") if has(_DCAT_DOWNLOAD_URL) else []
-        ),
-        "license": _licence(r, props, path + "license") if has(_DCT_LICENSE) else None,
-        "rights": _first(r, props, _DCT_RIGHTS, path + "rights.", rights) if has(_DCT_RIGHTS) else None,
-        "access_rights": (
-            r.mapped_one(props, [_DCT_ACCESS_RIGHTS], norm.access_rights, path + "access_rights")
-            if has(_DCT_ACCESS_RIGHTS)
-            else None
-        ),
-        "issued": r.date(props, [_DCT_ISSUED], path + "issued") if has(_DCT_ISSUED) else None,
-        "modified": r.date(props, [_DCT_MODIFIED], path + "modified") if has(_DCT_MODIFIED) else None,
-        "status": (
-            r.mapped_one(props, [_ADMS_STATUS], norm.status, path + "status") if has(_ADMS_STATUS) else None
-        ),
-        "availability": (
-            next(iter(r.iris(props, _DCATAP_AVAILABILITY, path + "availability")), None)
-            if has(_DCATAP_AVAILABILITY)
-            else None
-        ),
-        "language": (
-            r.mapped_all(props, _DCT_LANGUAGE, norm.language, path + "language") if has(_DCT_LANGUAGE) else []
-        ),
-        "conforms_to": (
-            r.iris(props, _DCT_CONFORMS_TO, path + "conforms_to") if has(_DCT_CONFORMS_TO) else []
-        ),
-        "page": r.iris(props, _FOAF_PAGE, path + "page") if has(_FOAF_PAGE) else [],
-        "temporal_resolution": (
-            r.plain(props, _DCAT_TEMPORAL_RESOLUTION) if has(_DCAT_TEMPORAL_RESOLUTION) else None
-        ),
-    }
+    has = props.__contains__  # an absent property is left out: its default (see ``_common``)
+    fields: dict[str, Any] = {}
+    uri = _iri_of(node)
+    if uri is not None:
+        fields["uri"] = uri
+    if has(_DCT_IDENTIFIER) or has(_ADMS_IDENTIFIER):
+        fields["identifier"] = _identifiers(r, props)
+    if has(_DCT_TITLE):
+        fields["title"] = r.text(props, _DCT_TITLE)
+    if has(_DCT_DESCRIPTION):
+        fields["description"] = r.text(props, _DCT_DESCRIPTION)
+    if has(_DCAT_ACCESS_URL):
+        fields["access_url"] = r.iris(props, _DCAT_ACCESS_URL, path + "access_url")
+    if has(_DCAT_DOWNLOAD_URL):
+        fields["download_url"] = r.iris(props, _DCAT_DOWNLOAD_URL, path + "download_url")
+    if has(_DCT_LICENSE):
+        fields["license"] = _licence(r, props, path + "license")
+    if has(_DCT_RIGHTS):
+        fields["rights"] = _first(r, props, _DCT_RIGHTS, path + "rights.", rights)
+    if has(_DCT_ACCESS_RIGHTS):
+        fields["access_rights"] = r.mapped_one(
+            props, [_DCT_ACCESS_RIGHTS], norm.access_rights, path + "access_rights"
+        )
+    if has(_DCT_ISSUED):
+        fields["issued"] = r.date(props, [_DCT_ISSUED], path + "issued")
+    if has(_DCT_MODIFIED):
+        fields["modified"] = r.date(props, [_DCT_MODIFIED], path + "modified")
+    if has(_ADMS_STATUS):
+        fields["status"] = r.mapped_one(props, [_ADMS_STATUS], norm.status, path + "status")
+    if has(_DCATAP_AVAILABILITY):
+        fields["availability"] = next(iter(r.iris(props, _DCATAP_AVAILABILITY, path + "availability")), None)
+    if has(_DCT_LANGUAGE):
+        fields["language"] = r.mapped_all(props, _DCT_LANGUAGE, norm.language, path + "language")
+    if has(_DCT_CONFORMS_TO):
+        fields["conforms_to"] = r.iris(props, _DCT_CONFORMS_TO, path + "conforms_to")
+    if has(_FOAF_PAGE):
+        fields["page"] = r.iris(props, _FOAF_PAGE, path + "page")
+    if has(_DCAT_TEMPORAL_RESOLUTION):
+        fields["temporal_resolution"] = r.plain(props, _DCAT_TEMPORAL_RESOLUTION)
     _formats(r, props, path, fields)
     for name, predicate in _DCAT_PACKAGING:
-        fields[name] = (
-            r.mapped_one(props, [predicate], norm.media_type, path + name) if has(predicate) else None
-        )
+        if has(predicate):
+            fields[name] = r.mapped_one(props, [predicate], norm.media_type, path + name)
     size = r.plain(props, _DCAT_BYTE_SIZE) if has(_DCAT_BYTE_SIZE) else None
     if size is not None:
         fields["byte_size"] = parse_int(size)
@@ -465,10 +491,9 @@ def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Dist
         resolution = r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
         if resolution is not None:
             fields["spatial_resolution_in_meters"] = parse_float(resolution)
-    fields["checksum"] = (
-        _first(r, props, _SPDX_CHECKSUM, path + "checksum.", _checksum) if has(_SPDX_CHECKSUM) else None
-    )
-    if depth < _MAX_DEPTH:
+    if has(_SPDX_CHECKSUM):
+        fields["checksum"] = _first(r, props, _SPDX_CHECKSUM, path + "checksum.", _checksum)
+    if depth < _MAX_DEPTH and has(_DCAT_ACCESS_SERVICE):
         services = [
             data_service(r, value, depth + 1)
             for value in props.get(_DCAT_ACCESS_SERVICE, ())
@@ -498,8 +523,10 @@ def _formats(r: NodeReader, props: Props, path: str, fields: dict[str, Any]) -> 
                 r.problem(path + "format", "unknown format", text or None)
             continue
         file_format = found if file_format is None else min(file_format, found)
-    fields["format"] = file_format
-    fields["media_type"] = media
+    if file_format is not None:
+        fields["format"] = file_format
+    if media is not None:
+        fields["media_type"] = media
 
 
 def _checksum(r: NodeReader, node: object, path: str) -> Checksum | None:
@@ -526,7 +553,7 @@ def _temporal(r: NodeReader, props: Props) -> list[PeriodOfTime]:
 
 def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
     props = r.props(node)
-    has = props.__contains__  # an absent property gives its empty value at once (see ``_common``)
+    has = props.__contains__  # an absent property is left out: its default (see ``_common``)
     fields = _common(r, node, props, depth)
     dists = [
         distribution(r, v, f"distribution.{i}.", depth)
@@ -534,34 +561,38 @@ def dataset(r: NodeReader, node: object, depth: int = 0) -> Dataset | None:
     ]
     kept = [d for d in dists if d is not None]
     deferred = bool(kept) and isinstance(kept[0], dict)
-    fields["distribution"] = kept if deferred else _ordered_distributions(kept)
-    fields["temporal"] = _temporal(r, props) if has(_DCT_TEMPORAL) else []
-    fields["frequency"] = (
-        r.mapped_one(props, [_DCT_ACCRUAL_PERIODICITY], norm.frequency, "frequency")
-        if has(_DCT_ACCRUAL_PERIODICITY)
-        else None
-    )
-    fields["version"] = r.plain(props, _DCAT_VERSION, _OWL_VERSION_INFO, _ADMS_VERSION)
-    fields["version_notes"] = r.text(props, _ADMS_VERSION_NOTES) if has(_ADMS_VERSION_NOTES) else {}
-    fields["provenance"] = r.text(props, _DCT_PROVENANCE) if has(_DCT_PROVENANCE) else {}
+    if kept:
+        fields["distribution"] = kept if deferred else _ordered_distributions(kept)
+    if has(_DCT_TEMPORAL):
+        fields["temporal"] = _temporal(r, props)
+    if has(_DCT_ACCRUAL_PERIODICITY):
+        fields["frequency"] = r.mapped_one(props, [_DCT_ACCRUAL_PERIODICITY], norm.frequency, "frequency")
+    version = r.plain(props, _DCAT_VERSION, _OWL_VERSION_INFO, _ADMS_VERSION)
+    if version is not None:
+        fields["version"] = version
+    if has(_ADMS_VERSION_NOTES):
+        fields["version_notes"] = r.text(props, _ADMS_VERSION_NOTES)
+    if has(_DCT_PROVENANCE):
+        fields["provenance"] = r.text(props, _DCT_PROVENANCE)
     for name, predicate in _DATASET_LINKS:
-        fields[name] = r.iris(props, predicate, name) if has(predicate) else []
-    fields["qualified_attribution"] = (
-        _many(r, props, _DCAT_QUALIFIED_ATTRIBUTION, "qualified_attribution", _attribution)
-        if has(_DCAT_QUALIFIED_ATTRIBUTION)
-        else []
-    )
+        if has(predicate):
+            fields[name] = r.iris(props, predicate, name)
+    if has(_DCAT_QUALIFIED_ATTRIBUTION):
+        fields["qualified_attribution"] = _many(
+            r, props, _DCAT_QUALIFIED_ATTRIBUTION, "qualified_attribution", _attribution
+        )
     types = r.iris(props, _DCT_TYPE, "type") if has(_DCT_TYPE) else None
-    fields["type"] = min(types) if types else None
+    if types:
+        fields["type"] = min(types)
     resolution = (
         r.plain(props, _DCAT_SPATIAL_RESOLUTION_IN_METERS)
         if has(_DCAT_SPATIAL_RESOLUTION_IN_METERS)
         else None
     )
-    fields["spatial_resolution_in_meters"] = parse_float(resolution) if resolution else None
-    fields["temporal_resolution"] = (
-        r.plain(props, _DCAT_TEMPORAL_RESOLUTION) if has(_DCAT_TEMPORAL_RESOLUTION) else None
-    )
+    if resolution:
+        fields["spatial_resolution_in_meters"] = parse_float(resolution)
+    if has(_DCAT_TEMPORAL_RESOLUTION):
+        fields["temporal_resolution"] = r.plain(props, _DCAT_TEMPORAL_RESOLUTION)
     _phases(r, props, fields)
     return r.build(Dataset, "", fields)
 
