@@ -98,7 +98,8 @@ class FetchedPage(Protocol):
 class PageGuard(Protocol):
     """Stops a paged listing that loops: a page URL or body seen before raises ``FeedError``."""
 
-    def check(self, url: str, body: bytes) -> None: ...
+    def check(self, url: str, body: bytes, digest: bytes | None = None) -> None:
+        """``digest``: the body's SHA-256 when the caller has it (else it is worked out)."""
 
 
 class Http(Protocol):

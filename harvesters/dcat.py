@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.db.upsert import prepare
 from catalog.exceptions import FeedError
+from catalog.harvest._fetch_types import page_digest
 from catalog.harvest.aside import AsideRequest, AsideStore, store_page
 from catalog.harvest.readers import PageReaders, PreparedRecord, Ticket, paused_gc
 from catalog.normalise import municipality_of
@@ -265,7 +266,7 @@ class DcatHarvester(Harvester[DcatOptions]):
                 return
             page = await self.http.get(url, params=params, headers={"Accept": ACCEPT})
             params = None
-            guard.check(page.url, page.content)
+            guard.check(page.url, page.content, page_digest(page))
             pages += 1
             known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
             if known is not None:
@@ -373,7 +374,7 @@ class DcatHarvester(Harvester[DcatOptions]):
                     break
                 await slots.acquire()
                 page = await self.http.get(url, headers={"Accept": ACCEPT})
-                guard.check(page.url, page.content)
+                guard.check(page.url, page.content, page_digest(page))
                 pages += 1
                 known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
                 if known is not None:

@@ -6,12 +6,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from catalog.exceptions import FeedError
 from catalog.harvest._fetch_body import decode_text
 
-__all__ = ["FetchError", "PageLoopGuard", "PagingLoop", "RequestLog", "Response"]
+__all__ = ["FetchError", "PageLoopGuard", "PagingLoop", "RequestLog", "Response", "page_digest"]
 
 
 class FetchError(FeedError):
@@ -71,6 +72,12 @@ class Response:
     redirects: tuple[str, ...] = ()
     """The URLs redirected from, in order."""
 
+    @cached_property
+    def digest(self) -> bytes:
+        """SHA-256 of the body, worked out once: the paging-loop guard and the page memory both need it
+        (a 4 MB page costs 10-25 ms to hash)."""
+        return hashlib.sha256(self.content).digest()
+
     def text(self) -> str:
         """The body decoded: byte order mark, else header charset, else XML declaration, else UTF-8."""
         return decode_text(self.content, self.headers.get("content-type"))
@@ -98,10 +105,13 @@ class PageLoopGuard:
     def _after(self) -> str:
         return f" (the next page after {self._last})" if self._last is not None else ""
 
-    def check(self, url: str, body: bytes) -> None:
+    def check(self, url: str, body: bytes, digest: bytes | None = None) -> None:
+        """Raise ``PagingLoop`` when ``url`` or ``body`` was seen before (``digest``: the body's SHA-256,
+        when the caller has it)."""
         if url in self._urls:
             raise PagingLoop(f"paging loop: page {url}{self._after()} was read before")
-        digest = hashlib.sha256(body).digest()
+        if digest is None:
+            digest = hashlib.sha256(body).digest()
         first = self._bodies.get(digest)
         if first is not None:
             raise PagingLoop(
@@ -110,3 +120,13 @@ class PageLoopGuard:
         self._urls.add(url)
         self._bodies[digest] = url
         self._last = url
+
+
+def page_digest(page: Any) -> bytes:
+    """SHA-256 of a fetched page's body: the fetcher's ``Response`` works it out once and keeps it; any
+    other page (a test's, a file's) is hashed here."""
+    digest = getattr(page, "digest", None)
+    if isinstance(digest, bytes):
+        return digest
+    content: bytes = page.content
+    return hashlib.sha256(content).digest()

@@ -26,6 +26,7 @@ from catalog.db.bulk import in_values
 from catalog.db.engine import session_scope
 from catalog.db.tables import HarvestPage, SourceRecord
 from catalog.exceptions import CatalogError
+from catalog.harvest._fetch_types import page_digest
 from catalog.harvest.report import LoggedRecord
 from catalog.harvest.sync import BatchWriter
 from harvesters.base import FetchedPage, KnownPage, PageRead, UnchangedPage
@@ -51,10 +52,6 @@ def fingerprint(kind: str, options: Mapping[str, Any], **context: Any) -> str:
     data = {"kind": kind, "options": options, "software": _software(), **context}
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _body_hash(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 @dataclass
@@ -84,7 +81,7 @@ class DbPageMemory:
                 return None
             try:
                 data = json.loads(zlib.decompress(row.produced))
-                if data["fingerprint"] != self.fingerprint or data["body"] != _body_hash(page.content):
+                if data["fingerprint"] != self.fingerprint or data["body"] != body_hash(page):
                     return None
                 ids = tuple(str(i) for i in data["ids"])
                 next_url = data["next"]
@@ -142,8 +139,8 @@ class DbPageMemory:
 
 
 def body_hash(page: FetchedPage) -> str:
-    """The SHA-256 of a page's body, as ``ReadPage.body_hash`` keeps it."""
-    return _body_hash(page.content)
+    """The SHA-256 of a page's body, as ``ReadPage.body_hash`` keeps it (hex; the fetcher's own digest)."""
+    return page_digest(page).hex()
 
 
 class RunPages:

@@ -58,7 +58,7 @@ class FakePage:
 
 
 class _Guard:
-    def check(self, url: str, body: bytes) -> None:
+    def check(self, url: str, body: bytes, digest: bytes | None = None) -> None:
         return None
 
 

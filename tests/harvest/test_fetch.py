@@ -574,3 +574,39 @@ def test_page_guard_stops_a_listing_that_comes_back_to_a_page() -> None:
             fresh.check("https://p.example/?page=1", b"one")
 
     run(pages())
+
+
+def test_a_page_body_is_hashed_once_and_the_guard_takes_that_digest(server: _Server) -> None:
+    """The loop guard and the page memory both need a page's SHA-256: the response works it out once."""
+    import hashlib
+
+    from catalog.harvest._fetch_types import page_digest
+    from catalog.harvest.pagememory import body_hash
+
+    server.routes["/p1"] = ok(b"<a> <b> <c> .\n")
+    server.routes["/p2"] = ok(b"<a> <b> <c> .\n")
+
+    async def pages() -> None:
+        async with fetcher() as http:
+            first = await http.get(server.url("/p1"))
+            second = await http.get(server.url("/p2"))
+            digest = page_digest(first)
+            assert digest == hashlib.sha256(first.content).digest()
+            assert page_digest(first) is digest  # kept, not worked out again
+            assert body_hash(first) == hashlib.sha256(first.content).hexdigest()
+            guard = http.page_guard()
+            guard.check(first.url, first.content, digest)
+            with pytest.raises(PagingLoop, match=r"/p2 .*has the same content as .*/p1"):
+                guard.check(second.url, second.content, page_digest(second))
+
+    run(pages())
+
+
+def test_a_page_without_a_kept_digest_is_hashed_when_asked() -> None:
+    import hashlib
+    from types import SimpleNamespace
+
+    from catalog.harvest._fetch_types import page_digest
+
+    page = SimpleNamespace(url="file:///feed.ttl", content=b"<a> <b> <c> .\n")
+    assert page_digest(page) == hashlib.sha256(page.content).digest()
