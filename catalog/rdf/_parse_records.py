@@ -366,17 +366,11 @@ def _licence(r: NodeReader, props: Props, path: str) -> str | None:
     return None
 
 
-def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, Any]:
-    """Fields every catalogued resource has, for the properties the node has.
-
-    A property the node lacks is left out (``has``), so the model gives it its empty default: most
-    are absent from a given node, and neither a helper nor validation is spent on them (a default is
-    not validated). The helpers run in the same order either way, so the problems they note come in the
-    same order.
-    """
+def _named(r: NodeReader, node: object, props: Props) -> dict[str, Any]:
+    """The first fields of a catalogued resource and of a distribution, for what the node has: its IRI,
+    identifiers, title and description (an absent one is left out, see ``_common``)."""
     has = props.__contains__
     fields: dict[str, Any] = {}
-    spatial = _many(r, props, _DCT_SPATIAL, "spatial", location) if has(_DCT_SPATIAL) else None
     uri = _iri_of(node)
     if uri is not None:
         fields["uri"] = uri
@@ -386,6 +380,20 @@ def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, 
         fields["title"] = r.text(props, _DCT_TITLE)
     if has(_DCT_DESCRIPTION):
         fields["description"] = r.text(props, _DCT_DESCRIPTION)
+    return fields
+
+
+def _common(r: NodeReader, node: object, props: Props, depth: int) -> dict[str, Any]:
+    """Fields every catalogued resource has, for the properties the node has.
+
+    A property the node lacks is left out (``has``), so the model gives it its empty default: most
+    are absent from a given node, and neither a helper nor validation is spent on them (a default is
+    not validated). The helpers run in the same order either way, so the problems they note come in the
+    same order.
+    """
+    has = props.__contains__
+    spatial = _many(r, props, _DCT_SPATIAL, "spatial", location) if has(_DCT_SPATIAL) else None
+    fields = _named(r, node, props)
     if has(_DCAT_KEYWORD):
         fields["keyword"] = _keywords(props)
     if has(_DCAT_THEME):
@@ -440,16 +448,7 @@ def _phases(r: NodeReader, props: Props, fields: dict[str, Any]) -> None:
 def distribution(r: NodeReader, node: object, path: str, depth: int = 0) -> Distribution | None:
     props = r.props(node)
     has = props.__contains__  # an absent property is left out: its default (see ``_common``)
-    fields: dict[str, Any] = {}
-    uri = _iri_of(node)
-    if uri is not None:
-        fields["uri"] = uri
-    if has(_DCT_IDENTIFIER) or has(_ADMS_IDENTIFIER):
-        fields["identifier"] = _identifiers(r, props)
-    if has(_DCT_TITLE):
-        fields["title"] = r.text(props, _DCT_TITLE)
-    if has(_DCT_DESCRIPTION):
-        fields["description"] = r.text(props, _DCT_DESCRIPTION)
+    fields = _named(r, node, props)
     if has(_DCAT_ACCESS_URL):
         fields["access_url"] = r.iris(props, _DCAT_ACCESS_URL, path + "access_url")
     if has(_DCAT_DOWNLOAD_URL):
