@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from catalog.db.facets import FACET_TABLES
 from catalog.db.tables import DatasetRow, RawRecord, SourceRecord
-from catalog.db.types import as_utc
+from catalog.db.types import as_utc, unpack_raw
 from catalog.model import DataService, Dataset, DatasetSeries
 
 __all__ = [
@@ -263,7 +263,8 @@ def iter_raw_records(
     after = 0
     while True:
         query = (
-            select(sr.id, sr.remote_id, _d.slug, _d.municipality_nis, raw.raw, raw.raw_format)
+            select(sr.id, sr.remote_id, _d.slug, _d.municipality_nis)
+            .add_columns(raw.raw, raw.raw_format, raw.compression)
             .join_from(_LINKS, RawRecord.__table__, raw.source_record_id == sr.id)
             .join(_DATASETS, _d.id == sr.dataset_id)
             .where(sr.source_id == source_id, sr.id > after)
@@ -272,7 +273,10 @@ def iter_raw_records(
         )
         if not include_withdrawn:
             query = query.where(sr.withdrawn_at.is_(None))
-        page = [RawPayload(*row) for row in session.execute(query)]
+        page = [
+            RawPayload(key, remote_id, slug, nis, unpack_raw(data, compression), raw_format)
+            for key, remote_id, slug, nis, data, raw_format, compression in session.execute(query)
+        ]
         yield from page
         if len(page) < batch_size:
             return

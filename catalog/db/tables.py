@@ -224,8 +224,11 @@ class RawRecord(Base):
         ForeignKey("source_records.id", ondelete="CASCADE"), primary_key=True
     )
     raw: Mapped[bytes] = mapped_column(LargeBinary)
+    """The payload, compressed as ``compression`` says (``catalog.db.upsert.pack_raw`` / ``unpack_raw``)."""
     raw_format: Mapped[str | None] = mapped_column(String(100))
     """Media type of the payload (``application/rdf+xml``, ``application/json`` ...)."""
+    compression: Mapped[str | None] = mapped_column(String(10))
+    """``zlib`` (what the store writes, migration 0013), or None for a payload stored as given."""
 
 
 class HarvestJobRecord(Base):

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from catalog.db.bulk import bulk_insert, bulk_update, in_values
 from catalog.db.facets import FACET_COLUMNS, FACET_TABLES, delete_facets, facet_values
 from catalog.db.tables import DatasetRow, RawRecord, Source, SourceRecord
-from catalog.db.types import as_utc
+from catalog.db.types import RAW_COMPRESSION, as_utc, pack_raw
 from catalog.exceptions import NotFound, RecordError
 from catalog.model import DataService, Dataset, DatasetSeries, pick_text
 from catalog.search.text import SEARCH_COLUMNS, search_columns
@@ -81,6 +81,8 @@ class Prepared:
     """Its content hash."""
     raw_hash: str | None
     """SHA-256 of the raw bytes, or None without them."""
+    packed_raw: bytes | None
+    """The raw bytes as the store keeps them (``pack_raw``), or None without them."""
     values: dict[str, Any]
     """The ``datasets`` columns that follow from the record: kind, title, modified and the search text."""
     facets: dict[str, list[tuple[Any, ...]]]
@@ -99,8 +101,10 @@ def prepare(record: AnyRecord, raw: bytes | None) -> Prepared:
         "modified": as_utc(record.modified) if record.modified is not None else None,
         **search_columns(record.title, record.description, record.keyword),
     }
-    raw_hash = hashlib.sha256(raw).hexdigest() if raw is not None else None
-    return Prepared(text, digest, raw_hash, values, facet_values(record, None))
+    raw_hash = packed = None
+    if raw is not None:
+        raw_hash, packed = hashlib.sha256(raw).hexdigest(), pack_raw(raw)
+    return Prepared(text, digest, raw_hash, packed, values, facet_values(record, None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +187,7 @@ class _LinkState:
     is_new: bool = False
     dirty: bool = False
     raw_changed: bool = False
-    raw: bytes | None = None
+    packed_raw: bytes | None = None
     raw_format: str | None = None
 
 
@@ -269,7 +273,7 @@ class _Batch:
         if action != "unchanged" or link.raw_changed:
             link.dirty = True
         link.content_hash, link.raw_hash, link.withdrawn = digest, raw_hash, False
-        link.raw, link.raw_format = item.raw, item.raw_format
+        link.packed_raw, link.raw_format = prepared.packed_raw, item.raw_format
         if link.is_owner and action != "unchanged":
             self._write_record(ds, item, prepared)
         return link, action
@@ -367,8 +371,12 @@ class _Batch:
         stale = sorted(link.id for link in links if not link.is_new and link.id is not None)
         for chunk in _chunks(stale):
             self.session.execute(delete(_RAW).where(in_values(self.session, _RAW.c.source_record_id, chunk)))
-        rows = [(link.id, link.raw, link.raw_format) for link in links if link.raw is not None]
-        bulk_insert(self.session, _RAW, ("source_record_id", "raw", "raw_format"), rows)
+        rows = [
+            (link.id, link.packed_raw, link.raw_format, RAW_COMPRESSION)
+            for link in links
+            if link.packed_raw is not None
+        ]
+        bulk_insert(self.session, _RAW, ("source_record_id", "raw", "raw_format", "compression"), rows)
 
     def _link_values(self, link: _LinkState) -> tuple[Any, ...]:
         return (

@@ -271,3 +271,58 @@ def test_a_datasets_last_seen_comes_from_its_source_records(empty_db_url: str) -
             assert [(n, str(value)[:10]) for n, value in seen] == [(1, "2026-03-01"), (2, "2026-01-02")]
     finally:
         engine.dispose()
+
+
+def test_raw_payloads_are_compressed_and_older_ones_still_read(empty_db_url: str) -> None:
+    """Migration 0013 adds ``raw_records.compression``: a payload stored before it (as given) reads back
+    unchanged, one the store writes now is zlib-compressed, and downgrade stores both as given again."""
+    from catalog.db.queries import iter_raw_records
+    from catalog.db.sources import create_source
+    from catalog.db.upsert import UpsertItem, upsert_records
+    from tests.db.conftest import make_dataset
+
+    migrate.upgrade(empty_db_url, "0012")
+    engine = make_engine(empty_db_url)
+    before = b'<https://d.example/1> <http://purl.org/dc/terms/title> "Bomen" .\n'
+    line = b'<https://d.example/2> <http://purl.org/dc/terms/title> "T%d" .\n'
+    now = b"".join(line % n for n in range(200))
+    try:
+        with Session(engine) as session:
+            source_id = create_source(session, name="a", kind="dcat", url="https://a.example/").id
+            session.commit()
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO datasets (id, slug, uri, kind, record, content_hash, title, first_seen, "
+                "updated_at) VALUES (100, 's1', 'https://d.example/1', 'Dataset', '{}', 'h', 't', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO source_records (id, source_id, remote_id, dataset_id, is_owner, first_seen, "
+                f"last_seen) VALUES (100, {source_id}, 'r1', 100, true, '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00')"
+            )
+            connection.execute(
+                text("INSERT INTO raw_records (source_record_id, raw, raw_format) VALUES (100, :raw, 'x')"),
+                {"raw": before},
+            )
+        migrate.upgrade(empty_db_url)
+        with Session(engine) as session:
+            item = UpsertItem("r2", make_dataset(2), now, "application/n-triples")
+            upsert_records(session, source_id=source_id, items=[item], base_uri="https://cat.example")
+            session.commit()
+            payloads = {p.remote_id: p.raw for p in iter_raw_records(session, source_id=source_id)}
+            assert payloads == {"r1": before, "r2": now}
+            query = (
+                "SELECT remote_id, raw, compression FROM raw_records "
+                "JOIN source_records ON id = source_record_id"
+            )
+            stored = {remote: (bytes(raw), how) for remote, raw, how in session.execute(text(query))}
+        assert stored["r1"] == (before, None)
+        assert stored["r2"][1] == "zlib" and len(stored["r2"][0]) < len(now) / 4
+        migrate.downgrade(empty_db_url, "0012")
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT raw FROM raw_records").all()
+            assert sorted(bytes(raw) for (raw,) in rows) == [before, now]
+            assert "compression" not in {c["name"] for c in inspect(connection).get_columns("raw_records")}
+    finally:
+        engine.dispose()

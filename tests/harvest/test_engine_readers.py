@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from catalog.db.facets import FACET_TABLES
 from catalog.db.queries import count_datasets
 from catalog.db.tables import DatasetRow, HarvestPage, RawRecord, SourceRecord
+from catalog.db.types import unpack_raw
 from catalog.harvest.readers import PageReaders
 from catalog.harvest.runner import run_harvest
 from catalog.harvest.sources import add_source
@@ -102,13 +103,14 @@ def _stored(store: Store) -> dict[str, Any]:
             )
             for name, table in FACET_TABLES.items()
         }
-        raw = dict(
-            session.execute(
-                select(SourceRecord.remote_id, RawRecord.raw).join(
+        raw = {
+            remote_id: unpack_raw(data, compression)
+            for remote_id, data, compression in session.execute(
+                select(SourceRecord.remote_id, RawRecord.raw, RawRecord.compression).join(
                     RawRecord, RawRecord.source_record_id == SourceRecord.id
                 )
-            ).all()
-        )
+            )
+        }
         hashes = dict(session.execute(select(SourceRecord.remote_id, SourceRecord.raw_hash)).all())
     return {"datasets": datasets, "facets": facets, "raw": raw, "raw_hashes": hashes}
 
