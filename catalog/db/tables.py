@@ -285,8 +285,9 @@ class DatasetRow(Base):
     record: Mapped[str] = mapped_column(Text)
     """The canonical record as JSON (``model_dump_json`` of the owner's record, ``None`` values left out)."""
     content_hash: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str | None] = mapped_column(String(1000), index=True)
-    modified: Mapped[datetime | None] = mapped_column(index=True)
+    # indexed by migrations: on PostgreSQL one index each, on SQLite (withdrawn_at, ...) (0003, 0014)
+    title: Mapped[str | None] = mapped_column(String(1000))
+    modified: Mapped[datetime | None]
     municipality_nis: Mapped[str | None] = mapped_column(ForeignKey("municipalities.nis"), index=True)
     first_seen: Mapped[datetime]
     # when a harvest last saw it is its source records' newest ``last_seen`` (migration 0012)

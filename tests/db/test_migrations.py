@@ -65,9 +65,14 @@ def _is_search_index(name: str) -> bool:
     )
 
 
+BY_BACKEND = {"ix_datasets_title", "ix_datasets_modified"}
+"""Indexes whose shape differs by database (migration 0014: PostgreSQL only), so the models leave them out."""
+
+
 def _outside_models(name: str) -> bool:
-    """Made by migrations, described by no model: the SQLite search index, the workers' queue."""
-    return _is_search_index(name) or "procrastinate_" in name
+    """Made by migrations, described by no model: the SQLite search index, the workers' queue, the
+    indexes that differ by database."""
+    return _is_search_index(name) or "procrastinate_" in name or name in BY_BACKEND
 
 
 def _tables(url: str) -> set[str]:
@@ -324,5 +329,34 @@ def test_raw_payloads_are_compressed_and_older_ones_still_read(empty_db_url: str
             rows = connection.exec_driver_sql("SELECT raw FROM raw_records").all()
             assert sorted(bytes(raw) for (raw,) in rows) == [before, now]
             assert "compression" not in {c["name"] for c in inspect(connection).get_columns("raw_records")}
+    finally:
+        engine.dispose()
+
+
+def test_live_titles_and_dates_are_read_from_one_index_each(empty_db_url: str) -> None:
+    """Migration 0014: SQLite keeps one index per order, the covering ``(withdrawn_at, ...)`` one, and
+    reads the live datasets' titles and dates (the search index, ``modified_since``) from it without
+    touching the rows; PostgreSQL keeps its plain indexes."""
+    migrate.upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.connect() as connection:
+            names = {index["name"] for index in inspect(connection).get_indexes("datasets")}
+            if engine.dialect.name == "postgresql":
+                assert {"ix_datasets_title", "ix_datasets_modified"} <= names
+                return
+            assert not names & {"ix_datasets_title", "ix_datasets_modified"}
+            queries = {
+                "ix_datasets_search_live_title": "SELECT id, title FROM datasets WHERE withdrawn_at IS NULL",
+                "ix_datasets_search_live_modified": "SELECT id, modified FROM datasets "
+                "WHERE withdrawn_at IS NULL AND modified >= '2026-01-01'",
+            }
+            for index, query in queries.items():
+                plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}"))
+                assert f"USING COVERING INDEX {index}" in plan, plan
+        migrate.downgrade(empty_db_url, "0013")
+        with engine.connect() as connection:
+            names = {index["name"] for index in inspect(connection).get_indexes("datasets")}
+            assert {"ix_datasets_title", "ix_datasets_modified"} <= names
     finally:
         engine.dispose()
