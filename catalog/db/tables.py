@@ -224,7 +224,7 @@ class RawRecord(Base):
         ForeignKey("source_records.id", ondelete="CASCADE"), primary_key=True
     )
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    """The payload, compressed as ``compression`` says (``catalog.db.upsert.pack_raw`` / ``unpack_raw``)."""
+    """The payload, compressed as ``compression`` says (``catalog.db.types.pack_raw`` / ``unpack_raw``)."""
     raw_format: Mapped[str | None] = mapped_column(String(100))
     """Media type of the payload (``application/rdf+xml``, ``application/json`` ...)."""
     compression: Mapped[str | None] = mapped_column(String(10))
