@@ -20,9 +20,10 @@ asks which of its remote ids earlier pages had, and is answered only when the pa
 The processes come from a ``forkserver`` (``spawn`` where there is none): never a fork of the harvesting
 process with its threads and connections. As with any ``multiprocessing`` start method but
 ``fork``, a script that runs a harvest keeps its top-level code under ``if __name__ == "__main__":``
-(the ``catalog`` command, the web app and the workers do). The processes start when first needed and stop
-with the pool; one that dies (killed, out of memory) fails its task with a ``FeedError`` naming the page
-and the exit code, never a hang, and is replaced for the next task.
+(the ``catalog`` command, the web app and the workers do). The forkserver starts, in the background, when
+a pool is opened (its imports then overlap the first page's reading); the readers start when first needed
+and stop with the pool; one that dies (killed, out of memory) fails its task with a ``FeedError`` naming
+the page and the exit code, never a hang, and is replaced for the next task.
 """
 
 from __future__ import annotations
@@ -369,6 +370,7 @@ class PageReaders:
         self._idle: list[_Worker] = []
         self._waiting: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._closed = False
+        self._warming: asyncio.Future[None] | None = None
 
     def _context(self) -> Any:
         methods = multiprocessing.get_all_start_methods()
@@ -376,6 +378,15 @@ class PageReaders:
         if self.preload and ctx.get_start_method() == "forkserver":
             ctx.set_forkserver_preload(self.preload)  # only heeded before the server first starts
         return ctx
+
+    def _warm(self) -> None:
+        """Start the forkserver (once per process), whose preloaded imports take about half a second, so
+        that a first reader forks at once when a second page comes. It starts no reader."""
+        if self._context().get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            with contextlib.suppress(Exception):  # the first reader's start reports any failure
+                forkserver.ensure_running()
 
     def _start(self) -> _Worker:
         ctx = self._context()
@@ -460,11 +471,15 @@ class PageReaders:
             worker.stop()
 
     async def __aenter__(self) -> PageReaders:
+        """The pool, its forkserver starting in the background (``_warm``) while the first page is read."""
+        self._warming = asyncio.get_running_loop().run_in_executor(None, self._warm)
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._warming is not None:
+            await self._warming
         await asyncio.to_thread(self.close)
 
 

@@ -181,6 +181,29 @@ def test_a_one_page_feed_starts_no_page_reader(store: Store, submitted: list[str
     assert submitted == [], "a portal of one page is read in the harvesting process"
 
 
+def test_opening_the_pool_starts_the_forkserver_and_no_reader() -> None:
+    """The forkserver's imports (about half a second) overlap the first page's reading: opening a pool
+    starts it in the background, but no reader process until a task comes. Checked in a fresh interpreter,
+    since a forkserver, once started, serves the whole process."""
+    import subprocess
+
+    code = (
+        "import asyncio\n"
+        "from multiprocessing import forkserver\n"
+        "from catalog.harvest.readers import PageReaders\n"
+        "async def main():\n"
+        "    pool = PageReaders(2, preload=('harvesters.dcat',))\n"
+        "    async with pool:\n"
+        "        await pool._warming\n"
+        "        print(forkserver._forkserver._forkserver_pid is not None, pool.started)\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "0"]
+
+
 def test_a_limit_stops_the_readers(store: Store, submitted: list[str]) -> None:
     settings = _settings(store, 2)
     upgrade_database(settings=settings)
