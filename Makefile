@@ -35,6 +35,7 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/harvest_bench.py --quality both
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/harvest_bench.py --sizes 10000      # chosen sizes
     .venv/bin/python benchmarks/harvest_bench.py --quick            # 1,000 datasets only
     .venv/bin/python benchmarks/harvest_bench.py --no-readme        # print only
+    .venv/bin/python benchmarks/harvest_bench.py --quality both     # validation and scoring on, then off
 
 The feed of ``generate_feed.generate`` (cached in ``benchmarks/out/feed-N.ttl``, as ``run.py`` does) is
 split into Turtle pages of 1,000 datasets (cached in ``benchmarks/out/pages-N/``), each with the
@@ -142,7 +143,7 @@ def _child_raw(folder: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "triples": triples}
 
 
-def _child_harvest(database_url: str, source_id: str, max_bytes: str) -> dict[str, Any]:
+def _child_harvest(database_url: str, source_id: str, max_bytes: str, quality: str = "on") -> dict[str, Any]:
     """One ``run_harvest`` of the source with the real fetcher (its page cache included) and plugin."""
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -153,7 +154,7 @@ def _child_harvest(database_url: str, source_id: str, max_bytes: str) -> dict[st
     from catalog.harvest.runner import run_harvest
     from catalog.settings import Settings
 
-    settings = _settings(database_url, int(max_bytes))
+    settings = _settings(database_url, int(max_bytes), quality=quality == "on")
     fetchers: list[Fetcher] = []
 
     @contextlib.asynccontextmanager
@@ -184,12 +185,13 @@ def _child_harvest(database_url: str, source_id: str, max_bytes: str) -> dict[st
     }
 
 
-def _settings(database_url: str, max_bytes: int) -> Any:
+def _settings(database_url: str, max_bytes: int, *, quality: bool = True) -> Any:
     from catalog.settings import Settings
 
     return Settings(
         database={"url": database_url},
         harvest={"allow_private_networks": True, "max_response_bytes": max_bytes},
+        quality={"score_on_harvest": quality},
     )
 
 
@@ -236,7 +238,7 @@ def _server(folder: Path) -> Iterator[str]:
 # Measuring
 
 
-def measure(n: int) -> dict[str, Any]:
+def measure(n: int, quality: str = "on") -> dict[str, Any]:
     """Generate (or reuse) and split the ``n``-dataset feed; baseline parse, first and second harvest."""
     feed = _feed(n)
     folder = OUT / f"pages-{n}-{PAGE_SIZE}"
@@ -250,14 +252,14 @@ def measure(n: int) -> dict[str, Any]:
         database_url = f"sqlite:///{tmp}/catalog.db"
         max_bytes = str(max(largest * 2, 1 << 20))
         source_id = _register(database_url, url, int(max_bytes))
-        first = _run_child(["harvest", database_url, str(source_id), max_bytes], env)
-        second = _run_child(["harvest", database_url, str(source_id), max_bytes], env)
+        first = _run_child(["harvest", database_url, str(source_id), max_bytes, quality], env)
+        second = _run_child(["harvest", database_url, str(source_id), max_bytes, quality], env)
         db_mb = Path(tmp, "catalog.db").stat().st_size / 1e6
     for run in (first, second):
         if run["status"] != "succeeded":
             raise RuntimeError(f"the harvest ended {run['status']}: {run['error']}")
-    return {"datasets": n, "pages": len(pages), "mb": size / 1e6, "db_mb": db_mb, "raw": raw, "first": first,
-            "second": second}  # fmt: skip
+    return {"datasets": n, "quality": quality, "pages": len(pages), "mb": size / 1e6, "db_mb": db_mb,
+            "raw": raw, "first": first, "second": second}  # fmt: skip
 
 
 def _register(database_url: str, url: str, max_bytes: int) -> int:
@@ -275,10 +277,10 @@ def _register(database_url: str, url: str, max_bytes: int) -> int:
 
 
 HEADER = (
-    "| datasets | pages | feed MB | raw parse s | raw datasets/s | first run s | datasets/s "
+    "| datasets | quality | pages | feed MB | raw parse s | raw datasets/s | first run s | datasets/s "
     "| CPU ms per dataset: main + readers | first peak MB: main, reader "
     "| second run s | second peak MB | first / second | pages 304 | first / raw parse |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -286,7 +288,7 @@ def _row(r: dict[str, Any]) -> str:
     n, raw, first, second = r["datasets"], r["raw"], r["first"], r["second"]
     both = first["cpu"] + first["reader_cpu"]
     return (
-        f"| {n:,} | {r['pages']} | {r['mb']:.0f} "
+        f"| {n:,} | {r['quality']} | {r['pages']} | {r['mb']:.0f} "
         f"| {raw['seconds']:.1f} ({raw['cpu']:.1f}) | {n / raw['seconds']:,.0f} "
         f"| {first['seconds']:.1f} ({first['cpu']:.1f}) "
         f"| {n / first['seconds']:,.0f} "
@@ -343,6 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated dataset counts")
     parser.add_argument("--quick", action="store_true", help="1,000 datasets only")
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--quality",
+        choices=("on", "off", "both"),
+        default="on",
+        help="validation and scoring while harvesting (quality.score_on_harvest); both: on, then off",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -363,10 +371,12 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"### Results ({time.strftime('%Y-%m-%d')}, commit `{_commit()}`)", "",
              f"Started {_machine()}.", note, "", HEADER]  # fmt: skip
     print("\n".join(lines), flush=True)
+    qualities = ["on", "off"] if args.quality == "both" else [args.quality]
     for n in sizes:
-        row = _row(measure(n))
-        lines.append(row)
-        print(row, flush=True)
+        for quality in qualities:
+            row = _row(measure(n, quality))
+            lines.append(row)
+            print(row, flush=True)
     ended = f"Ended {_machine()}."
     lines.extend(["", ended])
     print(ended)
