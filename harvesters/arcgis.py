@@ -46,7 +46,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog.exceptions import FeedError
-from catalog.harvest._fetch_types import page_digest
 from catalog.rdf.parse import FeedReader
 from harvesters._arcgis_jsonld import prepare_jsonld
 from harvesters._arcgis_rdf import hub_record, next_page_of, read_rdf, take
@@ -306,7 +305,7 @@ class ArcgisHarvester(Harvester[ArcgisOptions]):
         prepared = feed.jsonld
         max_bytes = getattr(self.http, "max_response_bytes", None)
         while page is not None:
-            guard.check(page.url, page.content, page_digest(page))
+            guard.check(page.url, page)
             recalled = self._recalled(page, seen)
             if recalled is not False:
                 yield UnchangedPage(page.url)

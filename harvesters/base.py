@@ -98,8 +98,8 @@ class FetchedPage(Protocol):
 class PageGuard(Protocol):
     """Stops a paged listing that loops: a page URL or body seen before raises ``FeedError``."""
 
-    def check(self, url: str, body: bytes, digest: bytes | None = None) -> None:
-        """``digest``: the body's SHA-256 when the caller has it (else it is worked out)."""
+    def check(self, url: str, page: FetchedPage) -> None:
+        """``url``: the page's address as the listing knows it (usually ``page.url``)."""
 
 
 class Http(Protocol):

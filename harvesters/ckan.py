@@ -27,7 +27,6 @@ from pydantic import (
 )
 
 from catalog.exceptions import FeedError
-from catalog.harvest._fetch_types import page_digest
 from harvesters._ckan_map import map_package
 from harvesters.base import FetchedPage, HarvestedRecord, Harvester
 
@@ -132,7 +131,7 @@ class CkanHarvester(Harvester[CkanOptions]):
         offset = 0
         while True:
             page = await self._fetch(base, offset, since)
-            guard.check(page.url, page.content, page_digest(page))
+            guard.check(page.url, page)
             packages, count = self._packages(page)
             for package in packages:
                 modified = _solr_date(package.get("metadata_modified")) if isinstance(package, dict) else None

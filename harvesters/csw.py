@@ -29,7 +29,6 @@ from lxml import etree
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from catalog.exceptions import FeedError
-from catalog.harvest._fetch_types import page_digest
 from catalog.rdf.parse import parse_feed
 from harvesters._csw_request import (
     OUTPUT_SCHEMAS,
@@ -142,11 +141,7 @@ class CswHarvester(Harvester[CswOptions]):
                 self.complete = False
                 break
             page, results = await self._fetch(base, query, start)
-            guard.check(
-                page.url if self._method == "get" else f"{page.url}#startPosition={start}",
-                page.content,
-                page_digest(page),
-            )
+            guard.check(page.url if self._method == "get" else f"{page.url}#startPosition={start}", page)
             pages += 1
             if options.output_schema == "dcat":
                 found = await asyncio.to_thread(self._dcat_records, results, page.url)

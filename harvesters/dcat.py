@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.db.upsert import prepare
 from catalog.exceptions import FeedError
-from catalog.harvest._fetch_types import page_digest
 from catalog.harvest.aside import AsideRequest, AsideStore, store_page
 from catalog.harvest.readers import PageReaders, PreparedRecord, Ticket, paused_gc
 from catalog.normalise import municipality_of
@@ -266,7 +265,7 @@ class DcatHarvester(Harvester[DcatOptions]):
                 return
             page = await self.http.get(url, params=params, headers={"Accept": ACCEPT})
             params = None
-            guard.check(page.url, page.content, page_digest(page))
+            guard.check(page.url, page)
             pages += 1
             known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
             if known is not None:
@@ -374,7 +373,7 @@ class DcatHarvester(Harvester[DcatOptions]):
                     break
                 await slots.acquire()
                 page = await self.http.get(url, headers={"Accept": ACCEPT})
-                guard.check(page.url, page.content, page_digest(page))
+                guard.check(page.url, page)
                 pages += 1
                 known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
                 if known is not None:

@@ -24,7 +24,6 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog.exceptions import FeedError
-from catalog.harvest._fetch_types import page_digest
 from harvesters._ods_exports import dataset_api_url
 from harvesters._ods_map import map_dataset
 from harvesters.base import FetchedPage, HarvestedItem, HarvestedRecord, Harvester, PageRead, UnchangedPage
@@ -109,7 +108,7 @@ class OpendatasoftHarvester(Harvester[OdsOptions]):
         offset = 0
         while True:
             page = await self._get(portal + DATASETS, self._params(offset))
-            guard.check(page.url, page.content, page_digest(page))
+            guard.check(page.url, page)
             known = self.pages.recall(page) if self.pages is not None and page.from_cache else None
             results, total = _results(page, await asyncio.to_thread(page.json))
             if known is not None:

@@ -105,13 +105,12 @@ class PageLoopGuard:
     def _after(self) -> str:
         return f" (the next page after {self._last})" if self._last is not None else ""
 
-    def check(self, url: str, body: bytes, digest: bytes | None = None) -> None:
-        """Raise ``PagingLoop`` when ``url`` or ``body`` was seen before (``digest``: the body's SHA-256,
-        when the caller has it)."""
+    def check(self, url: str, page: Any) -> None:
+        """Raise ``PagingLoop`` when ``url`` or ``page``'s body was seen before (compared by
+        ``page_digest``, which a fetched ``Response`` works out once)."""
         if url in self._urls:
             raise PagingLoop(f"paging loop: page {url}{self._after()} was read before")
-        if digest is None:
-            digest = hashlib.sha256(body).digest()
+        digest = page_digest(page)
         first = self._bodies.get(digest)
         if first is not None:
             raise PagingLoop(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -553,25 +554,30 @@ def test_the_memory_cache_keeps_within_its_budget() -> None:
 # -- the paging-loop guard ----------------------------------------------------------------------------
 
 
+def _body(content: bytes) -> SimpleNamespace:
+    """A page as the guard reads it: only its body."""
+    return SimpleNamespace(content=content)
+
+
 def test_page_guard_stops_a_listing_that_comes_back_to_a_page() -> None:
     async def pages() -> None:
         async with fetcher() as http:
             guard = http.page_guard()
-            guard.check("https://p.example/?page=1", b"one")
-            guard.check("https://p.example/?page=2", b"two")
+            guard.check("https://p.example/?page=1", _body(b"one"))
+            guard.check("https://p.example/?page=2", _body(b"two"))
             with pytest.raises(
                 PagingLoop,
                 match=r"paging loop: page https://p.example/\?page=1 \(the next page after "
                 r"https://p.example/\?page=2\) was read before",
             ):
-                guard.check("https://p.example/?page=1", b"one, changed")
+                guard.check("https://p.example/?page=1", _body(b"one, changed"))
             with pytest.raises(
                 FeedError,
                 match=r"page=3 \(the next page after .*page=2\) has the same content as .*page=2, read",
             ):
-                guard.check("https://p.example/?page=3", b"two")
+                guard.check("https://p.example/?page=3", _body(b"two"))
             fresh = http.page_guard()
-            fresh.check("https://p.example/?page=1", b"one")
+            fresh.check("https://p.example/?page=1", _body(b"one"))
 
     run(pages())
 
@@ -595,16 +601,15 @@ def test_a_page_body_is_hashed_once_and_the_guard_takes_that_digest(server: _Ser
             assert page_digest(first) is digest  # kept, not worked out again
             assert body_hash(first) == hashlib.sha256(first.content).hexdigest()
             guard = http.page_guard()
-            guard.check(first.url, first.content, digest)
+            guard.check(first.url, first)
             with pytest.raises(PagingLoop, match=r"/p2 .*has the same content as .*/p1"):
-                guard.check(second.url, second.content, page_digest(second))
+                guard.check(second.url, second)
 
     run(pages())
 
 
 def test_a_page_without_a_kept_digest_is_hashed_when_asked() -> None:
     import hashlib
-    from types import SimpleNamespace
 
     from catalog.harvest._fetch_types import page_digest
 
