@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -280,7 +281,7 @@ def test_a_datasets_last_seen_comes_from_its_source_records(empty_db_url: str) -
 
 def test_raw_payloads_are_compressed_and_older_ones_still_read(empty_db_url: str) -> None:
     """Migration 0013 adds ``raw_records.compression``: a payload stored before it (as given) reads back
-    unchanged, one the store writes now is zlib-compressed, and downgrade stores both as given again."""
+    unchanged, one the store writes now is compressed, and downgrade stores both as given again."""
     from catalog.db.queries import iter_raw_records
     from catalog.db.sources import create_source
     from catalog.db.upsert import UpsertItem, upsert_records
@@ -323,12 +324,69 @@ def test_raw_payloads_are_compressed_and_older_ones_still_read(empty_db_url: str
             )
             stored = {remote: (bytes(raw), how) for remote, raw, how in session.execute(text(query))}
         assert stored["r1"] == (before, None)
-        assert stored["r2"][1] == "zlib" and len(stored["r2"][0]) < len(now) / 4
+        assert stored["r2"][1] == "zstd" and len(stored["r2"][0]) < len(now) / 4
         migrate.downgrade(empty_db_url, "0012")
         with engine.connect() as connection:
             rows = connection.exec_driver_sql("SELECT raw FROM raw_records").all()
             assert sorted(bytes(raw) for (raw,) in rows) == [before, now]
             assert "compression" not in {c["name"] for c in inspect(connection).get_columns("raw_records")}
+    finally:
+        engine.dispose()
+
+
+def test_zlib_payloads_still_read_after_zstd_and_downgrade_recompresses(empty_db_url: str) -> None:
+    """Migration 0015: payloads stored as zlib (migrations 0013-0014) read back unchanged beside the zstd
+    ones the store writes now; downgrade turns the zstd ones into zlib, which the older code reads."""
+    from catalog.db.queries import iter_raw_records
+    from catalog.db.sources import create_source
+    from catalog.db.upsert import UpsertItem, upsert_records
+    from tests.db.conftest import make_dataset
+
+    migrate.upgrade(empty_db_url, "0014")
+    engine = make_engine(empty_db_url)
+    line = b'<https://d.example/%d> <http://purl.org/dc/terms/title> "Titel %d" .\n'
+    old, new = (b"".join(line % (k, n) for n in range(150)) for k in (1, 2))
+    try:
+        with Session(engine) as session:
+            source_id = create_source(session, name="a", kind="dcat", url="https://a.example/").id
+            session.commit()
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO datasets (id, slug, uri, kind, record, content_hash, title, first_seen, "
+                "updated_at) VALUES (100, 's1', 'https://d.example/1', 'Dataset', '{}', 'h', 't', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO source_records (id, source_id, remote_id, dataset_id, is_owner, first_seen, "
+                f"last_seen) VALUES (100, {source_id}, 'r1', 100, true, '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00')"
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO raw_records (source_record_id, raw, raw_format, compression) "
+                    "VALUES (100, :raw, 'x', 'zlib')"
+                ),
+                {"raw": zlib.compress(old, 1, 13)},
+            )
+        migrate.upgrade(empty_db_url)
+        with Session(engine) as session:
+            item = UpsertItem("r2", make_dataset(2), new, "application/n-triples")
+            upsert_records(session, source_id=source_id, items=[item], base_uri="https://cat.example")
+            session.commit()
+            payloads = {p.remote_id: p.raw for p in iter_raw_records(session, source_id=source_id)}
+        assert payloads == {"r1": old, "r2": new}
+        query = (
+            "SELECT remote_id, raw, compression FROM raw_records JOIN source_records ON id = source_record_id"
+        )
+        with engine.connect() as connection:
+            stored = {remote: (bytes(raw), how) for remote, raw, how in connection.execute(text(query))}
+        assert stored["r1"][1] == "zlib"
+        assert stored["r2"][1] == "zstd" and len(stored["r2"][0]) < len(new) / 4
+        migrate.downgrade(empty_db_url, "0014")
+        with engine.connect() as connection:
+            stored = {remote: (bytes(raw), how) for remote, raw, how in connection.execute(text(query))}
+        assert {remote: how for remote, (_, how) in stored.items()} == {"r1": "zlib", "r2": "zlib"}
+        assert {remote: zlib.decompress(raw) for remote, (raw, _) in stored.items()} == {"r1": old, "r2": new}
     finally:
         engine.dispose()
 
