@@ -12,7 +12,16 @@ from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["RAW_COMPRESSION", "JsonDocument", "UtcDateTime", "as_utc", "pack_raw", "unpack_raw"]
+__all__ = [
+    "RAW_COMPRESSION",
+    "JsonDocument",
+    "UtcDateTime",
+    "as_utc",
+    "pack_raw",
+    "unpack_raw",
+    "zstd_compress",
+    "zstd_decompress",
+]
 
 RAW_COMPRESSION = "zstd"
 """How the store compresses a raw payload (``raw_records.compression``). ``unpack_raw`` also reads
@@ -37,10 +46,20 @@ def _decompressor() -> zstandard.ZstdDecompressor:
     return found
 
 
+def zstd_compress(data: bytes) -> bytes:
+    """``data`` as one zstd frame at level 1 (the frame records the size)."""
+    return _compressor().compress(data)
+
+
+def zstd_decompress(data: bytes) -> bytes:
+    """What ``zstd_compress`` was given; ``zstandard.ZstdError`` for a damaged frame."""
+    return _decompressor().decompress(data)
+
+
 def pack_raw(data: bytes) -> bytes:
     """A raw payload as the store keeps it: zstd at level 1. A dataset's N-Triples shrink about 6.5x,
-    as with zlib at its fastest level, in about 40 % of zlib's time; the frame records the size."""
-    return _compressor().compress(data)
+    as with zlib at its fastest level, in about 40 % of zlib's time."""
+    return zstd_compress(data)
 
 
 def unpack_raw(data: bytes, compression: str | None) -> bytes:
@@ -48,7 +67,7 @@ def unpack_raw(data: bytes, compression: str | None) -> bytes:
     if compression is None:
         return data
     if compression == "zstd":
-        return _decompressor().decompress(data)
+        return zstd_decompress(data)
     if compression == "zlib":
         return zlib.decompress(data)
     raise ValueError(f"unknown raw payload compression {compression!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -9,6 +10,7 @@ from sqlalchemy import func, select, update
 from catalog.db.engine import session_scope
 from catalog.db.sources import create_source
 from catalog.db.tables import HarvestPage, Source
+from catalog.db.types import zstd_compress
 from catalog.harvest.fetch import CachedPage
 from catalog.harvest.pagecache import DbPageCache, clear_pages
 
@@ -44,6 +46,15 @@ def test_put_then_get_keeps_validators_and_body(store: Store) -> None:
     assert _rows(store) == 1 and len(cache) == 1
 
 
+def test_a_body_kept_by_an_earlier_version_as_zlib_is_still_read(store: Store) -> None:
+    cache = DbPageCache(store.sessions, source_id=_source(store))
+    body = b'<https://d.example/1> <http://purl.org/dc/terms/title> "Bomen" .\n' * 500
+    cache.put(URL, CachedPage('"1"', None, b"placeholder", "text/turtle"))  # then as zlib, below
+    with session_scope(store.sessions) as session:
+        session.execute(update(HarvestPage).values(content=zlib.compress(body, 1)))
+    assert cache.get(URL) == CachedPage('"1"', None, body, "text/turtle")
+
+
 def test_pages_belong_to_their_source(store: Store) -> None:
     one, two = _source(store, "Een"), _source(store, "Twee")
     DbPageCache(store.sessions, source_id=one).put(URL, CachedPage('"1"', None, b"one", None))
@@ -69,6 +80,9 @@ def test_damaged_copy_and_overlong_url_are_misses(store: Store) -> None:
     cache.put(URL, CachedPage('"1"', None, b"one", None))
     with session_scope(store.sessions) as session:
         session.execute(update(HarvestPage).values(content=b"not zlib"))
+    assert cache.get(URL) is None
+    with session_scope(store.sessions) as session:  # a zstd frame cut short
+        session.execute(update(HarvestPage).values(content=zstd_compress(b"one" * 100)[:-4]))
     assert cache.get(URL) is None
     long_url = "https://portal.example.org/?" + "q" * 2100
     cache.put(long_url, CachedPage('"1"', None, b"one", None))
