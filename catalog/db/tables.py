@@ -252,7 +252,8 @@ class HarvestJobRecord(Base):
 class HarvestPage(Base):
     """The last response for one URL of a source, for conditional GET (ETag, Last-Modified).
 
-    ``content`` is the body compressed with zlib, replayed when the server answers 304 Not Modified.
+    ``content`` is the body compressed with zstd (zlib in rows of earlier versions), replayed when the
+    server answers 304 Not Modified.
     """
 
     __tablename__ = "harvest_pages"
@@ -264,6 +265,8 @@ class HarvestPage(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     content_type: Mapped[str | None] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the body (hex); None in rows written before migration 0016."""
     fetched_at: Mapped[datetime]
     produced: Mapped[bytes | None] = mapped_column(LargeBinary)
     """What the page produced when last read in full (zlib-compressed JSON: body hash, options fingerprint,

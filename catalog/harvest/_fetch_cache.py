@@ -29,6 +29,8 @@ class CachedPage:
     content: bytes
     content_type: str | None
     """The full Content-Type header (with its charset), as received."""
+    digest: bytes | None = None
+    """SHA-256 of ``content`` when the cache kept it (a 304 then needs no hashing of the body), else None."""
 
 
 class PageCache(Protocol):

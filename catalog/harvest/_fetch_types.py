@@ -71,11 +71,15 @@ class Response:
     attempts: int = 1
     redirects: tuple[str, ...] = ()
     """The URLs redirected from, in order."""
+    known_digest: bytes | None = None
+    """The body's SHA-256 when it came with the body (a cached page's), else None."""
 
     @cached_property
     def digest(self) -> bytes:
-        """SHA-256 of the body, worked out once: the paging-loop guard and the page memory both need it
-        (a 4 MB page costs 10-25 ms to hash)."""
+        """SHA-256 of the body, worked out once (or the one the page cache kept with it): the paging-loop
+        guard and the page memory both need it (a 4 MB page costs 10-25 ms to hash)."""
+        if self.known_digest is not None:
+            return self.known_digest
         return hashlib.sha256(self.content).digest()
 
     def text(self) -> str:

@@ -288,7 +288,7 @@ class Fetcher:
                     merged["Content-Type"] = cached.content_type
                 return Response(
                     current, 304, merged, cached.content, media_type(cached.content_type), True,
-                    elapsed, call.attempts, redirects,
+                    elapsed, call.attempts, redirects, cached.digest,
                 )  # fmt: skip
             if answer.body is None or not 200 <= answer.status < 300:
                 status = answer.status
@@ -312,7 +312,9 @@ class Fetcher:
             return
         if "no-store" in response.headers.get("cache-control", "").lower():
             return
-        page = CachedPage(etag, last_modified, response.content, response.headers.get("content-type"))
+        page = CachedPage(
+            etag, last_modified, response.content, response.headers.get("content-type"), response.digest
+        )
         if getattr(self.cache, "put_in_thread", False):
             # Storing the page waits for the store's write lock, which a page reader storing its page
             # holds for a while: in a thread, the event loop goes on meanwhile.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from typing import Any
 
@@ -38,6 +39,11 @@ def test_put_then_get_keeps_validators_and_body(store: Store) -> None:
                       content_type="text/turtle; charset=utf-8")  # fmt: skip
     cache.put(URL, page)
     assert cache.get(URL) == page
+    with_digest = CachedPage(
+        page.etag, page.last_modified, body, page.content_type, hashlib.sha256(body).digest()
+    )
+    cache.put(URL, with_digest)
+    assert cache.get(URL) == with_digest, "the body's digest is kept with it"
     with store.sessions() as session:
         stored = session.scalars(select(HarvestPage.content)).one()
         assert len(stored) < len(body) / 10, "the body is kept compressed"
@@ -52,7 +58,10 @@ def test_a_body_kept_by_an_earlier_version_as_zlib_is_still_read(store: Store) -
     cache.put(URL, CachedPage('"1"', None, b"placeholder", "text/turtle"))  # then as zlib, below
     with session_scope(store.sessions) as session:
         session.execute(update(HarvestPage).values(content=zlib.compress(body, 1)))
-    assert cache.get(URL) == CachedPage('"1"', None, body, "text/turtle")
+    assert cache.get(URL) == CachedPage('"1"', None, body, "text/turtle")  # no digest: hashed when replayed
+    with session_scope(store.sessions) as session:
+        session.execute(update(HarvestPage).values(digest="f" * 63 + "g"))
+    assert cache.get(URL) == CachedPage('"1"', None, body, "text/turtle"), "a damaged digest is not used"
 
 
 def test_pages_belong_to_their_source(store: Store) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import threading
 import time
 import tracemalloc
@@ -22,6 +23,7 @@ from catalog.exceptions import FeedError
 from catalog.harvest._fetch_retry import parse_retry_after
 from catalog.harvest.fetch import (
     USER_AGENT,
+    CachedPage,
     Fetcher,
     FetchError,
     MemoryPageCache,
@@ -528,9 +530,25 @@ def test_conditional_get_gives_the_cached_body_on_304(
     assert second.from_cache and second.status == 304
     assert second.content == first.content and second.text() == "Gent café"
     assert second.content_type == "text/plain" and "content-length" not in second.headers
+    kept = cache.get(server.url("/page") + "?start=0")
+    assert kept is not None and kept.digest == hashlib.sha256(first.content).digest()
+    assert second.digest == first.digest, "the replayed page is known by the digest kept with it"
     assert [entry.from_cache for entry in http.log] == [False, True]
     conditional = server.requests[1][2]
     assert conditional.get("If-None-Match") == etag and conditional.get("If-Modified-Since") == last_modified
+
+
+def test_a_replayed_page_takes_the_digest_the_cache_kept_instead_of_hashing_again(server: _Server) -> None:
+    server.routes["/page"] = validated('"v1"', None)
+    cache = MemoryPageCache()
+    url = server.url("/page")
+    kept = b"\x01" * 32  # not the body's hash: shows which one the replayed page carries
+    cache.put(url, CachedPage('"v1"', None, b"cached body", "text/turtle", kept))
+    page = run(get(url, cache=cache))
+    assert page.from_cache and page.content == b"cached body" and page.digest == kept
+    cache.put(url, CachedPage('"v1"', None, b"cached body", "text/turtle"))  # kept by an older version
+    page = run(get(url, cache=cache))
+    assert page.from_cache and page.digest == hashlib.sha256(b"cached body").digest()
 
 
 def test_pages_without_validators_or_marked_no_store_are_not_cached(server: _Server) -> None:
@@ -543,8 +561,6 @@ def test_pages_without_validators_or_marked_no_store_are_not_cached(server: _Ser
 
 
 def test_the_memory_cache_keeps_within_its_budget() -> None:
-    from catalog.harvest.fetch import CachedPage
-
     cache = MemoryPageCache(max_bytes=10)
     for n in range(4):
         cache.put(f"u{n}", CachedPage('"e"', None, b"1234", None))
