@@ -25,6 +25,17 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def stolen_seconds() -> float | None:
+    """CPU seconds the hypervisor has taken from this machine's CPUs since boot (``steal`` in
+    ``/proc/stat``), or None where that is not known: time a benchmark waited for a CPU it was given."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def commit() -> str:
     """The checkout's short commit id, or ``unknown`` outside git."""
     done = subprocess.run(

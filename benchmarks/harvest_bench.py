@@ -36,6 +36,7 @@ from _common import commit as _commit
 from _common import cpu_seconds as _cpu
 from _common import machine as _machine
 from _common import peak_mb as _peak_mb
+from _common import stolen_seconds as _stolen
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -247,6 +248,7 @@ def measure(n: int, quality: str = "on") -> dict[str, Any]:
     largest = max(page.stat().st_size for page in pages)
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(HERE.parent))
+    stolen = _stolen()
     raw = _run_child(["raw", str(folder)], env)
     with tempfile.TemporaryDirectory(prefix="catalog-harvest-bench-") as tmp, _server(folder) as url:
         database_url = f"sqlite:///{tmp}/catalog.db"
@@ -255,11 +257,13 @@ def measure(n: int, quality: str = "on") -> dict[str, Any]:
         first = _run_child(["harvest", database_url, str(source_id), max_bytes, quality], env)
         second = _run_child(["harvest", database_url, str(source_id), max_bytes, quality], env)
         db_mb = Path(tmp, "catalog.db").stat().st_size / 1e6
+    after = _stolen()
     for run in (first, second):
         if run["status"] != "succeeded":
             raise RuntimeError(f"the harvest ended {run['status']}: {run['error']}")
     return {"datasets": n, "quality": quality, "pages": len(pages), "mb": size / 1e6, "db_mb": db_mb,
-            "raw": raw, "first": first, "second": second}  # fmt: skip
+            "raw": raw, "first": first, "second": second,
+            "stolen": None if stolen is None or after is None else after - stolen}  # fmt: skip
 
 
 def _register(database_url: str, url: str, max_bytes: int) -> int:
@@ -279,8 +283,8 @@ def _register(database_url: str, url: str, max_bytes: int) -> int:
 HEADER = (
     "| datasets | quality | pages | feed MB | raw parse s | raw datasets/s | first run s | datasets/s "
     "| CPU ms per dataset: main + readers | first peak MB: main, reader "
-    "| second run s | second peak MB | first / second | pages 304 | first / raw parse |\n"
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| second run s | second peak MB | first / second | pages 304 | first / raw parse | stolen CPU s |\n"
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -297,7 +301,8 @@ def _row(r: dict[str, Any]) -> str:
         f"| {second['seconds']:.1f} ({second['cpu']:.1f}) | {second['peak_mb']:.0f} "
         f"| {first['seconds'] / second['seconds']:.1f}x ({first['cpu'] / second['cpu']:.1f}x) "
         f"| {second['not_modified']} of {second['pages']} "
-        f"| {first['seconds'] / raw['seconds']:.0f}x ({both / raw['cpu']:.0f}x) |"
+        f"| {first['seconds'] / raw['seconds']:.0f}x ({both / raw['cpu']:.0f}x) "
+        f"| {'?' if r['stolen'] is None else format(r['stolen'], '.1f')} |"
     )
 
 
@@ -311,7 +316,9 @@ page reader processes (`harvest.parse_workers`), whose CPU time and peak RSS are
 run harvests the unchanged source: the server answers 304 to its `If-Modified-Since`, and a page the
 engine remembers (same body, same settings, every record stored) is not parsed again: its records are
 marked seen in bulk (no dataset row rewritten). The baseline is `pyoxigraph.parse` over the same page
-files, counting triples (no records built).
+files, counting triples (no records built). The last column is the CPU time the hypervisor took from the
+machine during the row's runs (`steal` in `/proc/stat`): a row with much of it was slowed by work that
+was not its own.
 
     .venv/bin/python benchmarks/harvest_bench.py                  # 10,000 and 100,000
     .venv/bin/python benchmarks/harvest_bench.py --sizes 10000 --no-readme
