@@ -279,50 +279,71 @@ def test_a_datasets_last_seen_comes_from_its_source_records(empty_db_url: str) -
         engine.dispose()
 
 
-def test_raw_payloads_are_compressed_and_older_ones_still_read(empty_db_url: str) -> None:
-    """Migration 0013 adds ``raw_records.compression``: a payload stored before it (as given) reads back
-    unchanged, one the store writes now is compressed, and downgrade stores both as given again."""
-    from catalog.db.queries import iter_raw_records
+_RAW_ROWS = "SELECT remote_id, raw, compression FROM raw_records JOIN source_records ON id = source_record_id"
+
+
+def _old_raw_row(engine: Any, raw: bytes, compression: str | None) -> int:
+    """A source with one dataset (remote id ``r1``) whose raw payload was stored by an earlier version,
+    written in SQL as that version's schema has it; the source's id."""
     from catalog.db.sources import create_source
+
+    with Session(engine) as session:
+        source_id = create_source(session, name="a", kind="dcat", url="https://a.example/").id
+        session.commit()
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO datasets (id, slug, uri, kind, record, content_hash, title, first_seen, "
+            "updated_at) VALUES (100, 's1', 'https://d.example/1', 'Dataset', '{}', 'h', 't', "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO source_records (id, source_id, remote_id, dataset_id, is_owner, first_seen, "
+            f"last_seen) VALUES (100, {source_id}, 'r1', 100, true, '2026-01-01 00:00:00', "
+            "'2026-01-01 00:00:00')"
+        )
+        if compression is None:  # the schema before migration 0013 has no compression column
+            insert = "INSERT INTO raw_records (source_record_id, raw, raw_format) VALUES (100, :raw, 'x')"
+        else:
+            insert = (
+                "INSERT INTO raw_records (source_record_id, raw, raw_format, compression) "
+                f"VALUES (100, :raw, 'x', '{compression}')"
+            )
+        connection.execute(text(insert), {"raw": raw})
+    return source_id
+
+
+def _store_and_read_raw(engine: Any, source_id: int, payload: bytes) -> dict[str, bytes]:
+    """Store a second dataset (``r2``) with ``payload`` as the store does now; every payload read back."""
+    from catalog.db.queries import iter_raw_records
     from catalog.db.upsert import UpsertItem, upsert_records
     from tests.db.conftest import make_dataset
 
+    with Session(engine) as session:
+        item = UpsertItem("r2", make_dataset(2), payload, "application/n-triples")
+        upsert_records(session, source_id=source_id, items=[item], base_uri="https://cat.example")
+        session.commit()
+        return {p.remote_id: p.raw for p in iter_raw_records(session, source_id=source_id)}
+
+
+def _stored_raw(engine: Any) -> dict[str, tuple[bytes, str | None]]:
+    """Each remote id's payload as stored, and its ``compression``."""
+    with engine.connect() as connection:
+        return {remote: (bytes(raw), how) for remote, raw, how in connection.execute(text(_RAW_ROWS))}
+
+
+def test_raw_payloads_are_compressed_and_older_ones_still_read(empty_db_url: str) -> None:
+    """Migration 0013 adds ``raw_records.compression``: a payload stored before it (as given) reads back
+    unchanged, one the store writes now is compressed, and downgrade stores both as given again."""
     migrate.upgrade(empty_db_url, "0012")
     engine = make_engine(empty_db_url)
     before = b'<https://d.example/1> <http://purl.org/dc/terms/title> "Bomen" .\n'
     line = b'<https://d.example/2> <http://purl.org/dc/terms/title> "T%d" .\n'
     now = b"".join(line % n for n in range(200))
     try:
-        with Session(engine) as session:
-            source_id = create_source(session, name="a", kind="dcat", url="https://a.example/").id
-            session.commit()
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO datasets (id, slug, uri, kind, record, content_hash, title, first_seen, "
-                "updated_at) VALUES (100, 's1', 'https://d.example/1', 'Dataset', '{}', 'h', 't', "
-                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-            )
-            connection.exec_driver_sql(
-                "INSERT INTO source_records (id, source_id, remote_id, dataset_id, is_owner, first_seen, "
-                f"last_seen) VALUES (100, {source_id}, 'r1', 100, true, '2026-01-01 00:00:00', "
-                "'2026-01-01 00:00:00')"
-            )
-            connection.execute(
-                text("INSERT INTO raw_records (source_record_id, raw, raw_format) VALUES (100, :raw, 'x')"),
-                {"raw": before},
-            )
+        source_id = _old_raw_row(engine, before, None)
         migrate.upgrade(empty_db_url)
-        with Session(engine) as session:
-            item = UpsertItem("r2", make_dataset(2), now, "application/n-triples")
-            upsert_records(session, source_id=source_id, items=[item], base_uri="https://cat.example")
-            session.commit()
-            payloads = {p.remote_id: p.raw for p in iter_raw_records(session, source_id=source_id)}
-            assert payloads == {"r1": before, "r2": now}
-            query = (
-                "SELECT remote_id, raw, compression FROM raw_records "
-                "JOIN source_records ON id = source_record_id"
-            )
-            stored = {remote: (bytes(raw), how) for remote, raw, how in session.execute(text(query))}
+        assert _store_and_read_raw(engine, source_id, now) == {"r1": before, "r2": now}
+        stored = _stored_raw(engine)
         assert stored["r1"] == (before, None)
         assert stored["r2"][1] == "zstd" and len(stored["r2"][0]) < len(now) / 4
         migrate.downgrade(empty_db_url, "0012")
@@ -337,54 +358,19 @@ def test_raw_payloads_are_compressed_and_older_ones_still_read(empty_db_url: str
 def test_zlib_payloads_still_read_after_zstd_and_downgrade_recompresses(empty_db_url: str) -> None:
     """Migration 0015: payloads stored as zlib (migrations 0013-0014) read back unchanged beside the zstd
     ones the store writes now; downgrade turns the zstd ones into zlib, which the older code reads."""
-    from catalog.db.queries import iter_raw_records
-    from catalog.db.sources import create_source
-    from catalog.db.upsert import UpsertItem, upsert_records
-    from tests.db.conftest import make_dataset
-
     migrate.upgrade(empty_db_url, "0014")
     engine = make_engine(empty_db_url)
     line = b'<https://d.example/%d> <http://purl.org/dc/terms/title> "Titel %d" .\n'
     old, new = (b"".join(line % (k, n) for n in range(150)) for k in (1, 2))
     try:
-        with Session(engine) as session:
-            source_id = create_source(session, name="a", kind="dcat", url="https://a.example/").id
-            session.commit()
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO datasets (id, slug, uri, kind, record, content_hash, title, first_seen, "
-                "updated_at) VALUES (100, 's1', 'https://d.example/1', 'Dataset', '{}', 'h', 't', "
-                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-            )
-            connection.exec_driver_sql(
-                "INSERT INTO source_records (id, source_id, remote_id, dataset_id, is_owner, first_seen, "
-                f"last_seen) VALUES (100, {source_id}, 'r1', 100, true, '2026-01-01 00:00:00', "
-                "'2026-01-01 00:00:00')"
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO raw_records (source_record_id, raw, raw_format, compression) "
-                    "VALUES (100, :raw, 'x', 'zlib')"
-                ),
-                {"raw": zlib.compress(old, 1, 13)},
-            )
+        source_id = _old_raw_row(engine, zlib.compress(old, 1, 13), "zlib")
         migrate.upgrade(empty_db_url)
-        with Session(engine) as session:
-            item = UpsertItem("r2", make_dataset(2), new, "application/n-triples")
-            upsert_records(session, source_id=source_id, items=[item], base_uri="https://cat.example")
-            session.commit()
-            payloads = {p.remote_id: p.raw for p in iter_raw_records(session, source_id=source_id)}
-        assert payloads == {"r1": old, "r2": new}
-        query = (
-            "SELECT remote_id, raw, compression FROM raw_records JOIN source_records ON id = source_record_id"
-        )
-        with engine.connect() as connection:
-            stored = {remote: (bytes(raw), how) for remote, raw, how in connection.execute(text(query))}
+        assert _store_and_read_raw(engine, source_id, new) == {"r1": old, "r2": new}
+        stored = _stored_raw(engine)
         assert stored["r1"][1] == "zlib"
         assert stored["r2"][1] == "zstd" and len(stored["r2"][0]) < len(new) / 4
         migrate.downgrade(empty_db_url, "0014")
-        with engine.connect() as connection:
-            stored = {remote: (bytes(raw), how) for remote, raw, how in connection.execute(text(query))}
+        stored = _stored_raw(engine)
         assert {remote: how for remote, (_, how) in stored.items()} == {"r1": "zlib", "r2": "zlib"}
         assert {remote: zlib.decompress(raw) for remote, (raw, _) in stored.items()} == {"r1": old, "r2": new}
     finally:
