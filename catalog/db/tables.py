@@ -228,7 +228,8 @@ class RawRecord(Base):
     raw_format: Mapped[str | None] = mapped_column(String(100))
     """Media type of the payload (``application/rdf+xml``, ``application/json`` ...)."""
     compression: Mapped[str | None] = mapped_column(String(10))
-    """``zlib`` (what the store writes, migration 0013), or None for a payload stored as given."""
+    """``zstd`` (what the store writes, migration 0015), ``zlib`` (migrations 0013-0014), or None for a
+    payload stored as given."""
 
 
 class HarvestJobRecord(Base):

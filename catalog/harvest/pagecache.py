@@ -26,11 +26,10 @@ from catalog.harvest.fetch import CachedPage
 __all__ = ["DbPageCache", "clear_pages"]
 
 _MAX_URL = 2000
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 def _unpack(data: bytes) -> bytes:
-    return zstd_decompress(data) if data.startswith(_ZSTD_MAGIC) else zlib.decompress(data)
+    return zstd_decompress(data) if data.startswith(zstandard.FRAME_HEADER) else zlib.decompress(data)
 
 
 def _digest(text: str | None) -> bytes | None:
